@@ -1,0 +1,212 @@
+"""Configuration: load and validate `feeder.toml` once. Contains no business logic.
+
+Every setting has a default (see `default.toml` in this package); a file only
+needs the keys it changes, and a table it gives (`sources`, `topics`) replaces
+the default one. Errors name the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import UTC, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .topics import Topic, keyword_pattern
+
+DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
+CONFIG_NAME = "feeder.toml"
+ALL_FEED = "all"
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+# RFC 4151 taggingEntity: a domain name or e-mail address, a comma, a date.
+_TAGGING_ENTITY = re.compile(
+    r"([\w.-]+@)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?,\d{4}(-\d{2}){0,2}"
+)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, key and reason."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TopicConfig(_Strict):
+    title: str = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    exclude: list[str] = []
+
+    @field_validator("keywords", "exclude")
+    @classmethod
+    def _valid_keywords(cls, terms: list[str]) -> list[str]:
+        for term in terms:
+            keyword_pattern(term)  # raises ValueError naming the bad keyword
+        return terms
+
+
+class FolderSourceConfig(_Strict):
+    name: str = Field(min_length=1)
+    type: Literal["folder"] = "folder"
+    path: Path
+    pattern: str = "*.txt"
+
+
+class Settings(_Strict):
+    """Validated settings. Paths are absolute once loaded (relative ones are taken
+    from the config file's folder, or the working folder when there is no file)."""
+
+    title: str = Field(min_length=1)
+    base_url: str
+    tag_authority: str
+    database_url: str | None = None
+    feeds_dir: Path
+    timezone: str
+    feed_size: int = Field(ge=1, le=10_000)
+    sources: list[FolderSourceConfig]
+    topics: dict[str, TopicConfig]
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("tag_authority")
+    @classmethod
+    def _tagging_entity(cls, value: str) -> str:
+        if not _TAGGING_ENTITY.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an RFC 4151 tagging entity: use a domain or e-mail you "
+                "own, a comma and a date, like 'example.org,2026'"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        _zone(value)
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[FolderSourceConfig]) -> list[FolderSourceConfig]:
+        names = [s.name for s in sources]
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"source names must be unique, repeated: {', '.join(dupes)}")
+        return sources
+
+    @field_validator("topics")
+    @classmethod
+    def _slugs(cls, topics: dict[str, TopicConfig]) -> dict[str, TopicConfig]:
+        for slug in topics:
+            if slug == ALL_FEED or not _SLUG.fullmatch(slug):
+                raise ValueError(
+                    f"topic name {slug!r} must be lowercase letters, digits and '-', not 'all'"
+                )
+        return topics
+
+    @property
+    def tz(self) -> tzinfo:
+        return _zone(self.timezone)
+
+    def topic_list(self) -> list[Topic]:
+        return [
+            Topic(slug, t.title, tuple(t.keywords), tuple(t.exclude))
+            for slug, t in self.topics.items()
+        ]
+
+
+def _zone(name: str) -> tzinfo:
+    if name.upper() == "UTC":
+        return UTC  # no tz database needed for the default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Settings:
+    """Load `path`, else `feeder.toml` in `cwd` if present, else the built-in defaults."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if path is None and (cwd / CONFIG_NAME).is_file():
+        path = cwd / CONFIG_NAME
+    data = _read_toml(DEFAULT_CONFIG)
+    label = "built-in defaults"
+    base = cwd
+    if path is not None:
+        path = (cwd / path).resolve()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        data |= _read_toml(path)
+        label, base = str(path), path.parent
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(label, exc, data)) from None
+    return _resolve_paths(settings, base)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _describe(label: str, exc: ValidationError, data: dict[str, Any]) -> str:
+    lines = []
+    for err in exc.errors():
+        key = _key_name(err["loc"], data)
+        reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        reason = reason.removeprefix("Value error, ")
+        if err["type"] not in ("extra_forbidden", "missing", "value_error"):
+            reason += f" (got {err['input']!r})"
+        lines.append(f"{label}: {key}: {reason}")
+    return "\n".join(lines)
+
+
+def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """`sources[0].path` becomes `sources[name='seeds'].path` when the source has a name."""
+    parts: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            name = (
+                node[part].get("name")
+                if isinstance(node, list) and isinstance(node[part], dict)
+                else None
+            )
+            parts[-1] += f"[name={name!r}]" if name else f"[{part}]"
+        else:
+            parts.append(str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "(top level)"
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    database_url = settings.database_url or f"sqlite:///{base / 'feeder.db'}"
+    prefix, _, rest = database_url.partition(":///")
+    if prefix.startswith("sqlite") and rest and not rest.startswith(("/", ":memory:")):
+        database_url = f"{prefix}:///{base / rest}"  # relative to the config file, not the cwd
+    sources = [s.model_copy(update={"path": base / s.path}) for s in settings.sources]
+    return settings.model_copy(
+        update={
+            "database_url": database_url,
+            "feeds_dir": base / settings.feeds_dir,
+            "sources": sources,
+        }
+    )

@@ -1,0 +1,68 @@
+"""The `Feeder` facade: the one object the CLI, the server and the scheduler use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .config import Settings
+from .model import RefreshSummary, StoredItem
+from .store import Store
+from .update import ProgressCallback, refresh
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    slug: str
+    title: str
+    items: int
+    keywords: tuple[str, ...]
+
+
+class Feeder:
+    """A configured feeder instance over one store. Build it with `make_feeder()`."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.store = store
+        self._clock = clock
+
+    def refresh(self, on_progress: ProgressCallback | None = None) -> RefreshSummary:
+        """Scan the sources, store what is new or changed, publish the feeds."""
+        return refresh(self.store, self.settings, self._clock(), on_progress)
+
+    def items(self, topic: str | None = None, limit: int = 20) -> list[StoredItem]:
+        """The newest stored items, of one topic or of all."""
+        if topic is not None and topic not in self.settings.topics:
+            raise KeyError(topic)
+        return self.store.latest_items(topic, limit)
+
+    def topics(self) -> list[TopicInfo]:
+        """Every configured topic with its number of stored items."""
+        counts = self.store.topic_counts()
+        return [
+            TopicInfo(t.slug, t.title, counts.get(t.slug, 0), t.keywords)
+            for t in self.settings.topic_list()
+        ]
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Feeder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_feeder(settings: Settings, clock: Clock = utc_now) -> Feeder:
+    """Build a `Feeder` from validated settings: opens (and creates) the database."""
+    assert settings.database_url is not None  # load_settings always fills it in
+    return Feeder(settings, Store(settings.database_url), clock)

@@ -1,0 +1,55 @@
+"""Decisions a refresh makes, as pure functions over plain data. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from enum import StrEnum
+
+from .model import FileState, ParsedItem, SourceFile
+
+
+@dataclass
+class ScanPlan:
+    """Which files of a source to read, which to skip, which have disappeared."""
+
+    to_read: list[SourceFile] = field(default_factory=list)
+    unchanged: list[SourceFile] = field(default_factory=list)
+    vanished: list[str] = field(default_factory=list)
+
+
+def plan_scan(files: list[SourceFile], states: dict[str, FileState]) -> ScanPlan:
+    """A file whose size and mtime match the last scan is skipped without being read."""
+    plan = ScanPlan()
+    for file in files:
+        state = states.get(file.path)
+        if state and state.size == file.size and state.mtime_ns == file.mtime_ns:
+            plan.unchanged.append(file)
+        else:
+            plan.to_read.append(file)
+    present = {file.path for file in files}
+    plan.vanished = sorted(path for path in states if path not in present)
+    return plan
+
+
+class Change(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+def classify_item(stored_hash: str | None, item: ParsedItem) -> Change:
+    """Decide whether an item is new, changed or unchanged against what is stored."""
+    if stored_hash is None:
+        return Change.NEW
+    return Change.UNCHANGED if stored_hash == item.content_hash else Change.CHANGED
+
+
+def calendar_day_start(day: date, zone: tzinfo) -> datetime:
+    """Midnight of `day` in `zone`, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> datetime:
+    """The item's date if it has one (explicit or from its text), else when first seen."""
+    return calendar_day_start(item.day, zone) if item.day else first_seen

@@ -1,0 +1,163 @@
+"""Plain data that crosses stage boundaries. No behaviour beyond derived fields."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+
+class DateSource(StrEnum):
+    """How an item's date was obtained; stored so no date is ever silently invented."""
+
+    EXPLICIT = "explicit"  # a DD.MM.YYYY the page gives for the item
+    TEXT = "text"  # the first full date written in the item's text
+    FIRST_SEEN = "first-seen"  # no date anywhere: when feeder first saw the item
+
+
+class ItemKind(StrEnum):
+    LISTING = "listing"
+    ARTICLE = "article"
+    TEASER = "teaser"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of an item's body: a paragraph (`p`) or a section subheading (`h`)."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """A news item as found in one document, before it meets the database."""
+
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+    kind: ItemKind
+    day: date | None
+    date_source: DateSource
+    author: str | None = None
+    line: int = 0
+
+    @property
+    def summary(self) -> str:
+        return next((b.text for b in self.blocks if b.kind == "p"), "")
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything a reader sees, so an edit anywhere counts as a change."""
+        body = [self.title, self.author, [[b.kind, b.text] for b in self.blocks]]
+        return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    items: list[ParsedItem]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file a folder source offers, identified by source name and relative path."""
+
+    source: str
+    path: str
+    location: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the last successful scan recorded about a file."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """A changed file after reading and parsing: what the store needs to ingest it."""
+
+    file: SourceFile
+    sha256: str
+    items: list[ParsedItem]
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as stored, ready to publish."""
+
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+    kind: ItemKind
+    published: datetime
+    updated: datetime
+    first_seen: datetime
+    date_source: DateSource
+    author: str | None
+    topics: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        return next((b.text for b in self.blocks if b.kind == "p"), "")
+
+
+@dataclass
+class RefreshSummary:
+    """What one refresh did, for the CLI table, `--json` and the service's health page."""
+
+    files_scanned: int = 0
+    files_unchanged: int = 0
+    files_failed: int = 0
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    items_retagged: int = 0
+    feeds_written: int = 0
+    feeds_unchanged: int = 0
+    pages_written: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every published file needs to know about the site it belongs to."""
+
+    title: str
+    base_url: str  # ends with "/"
+    tag_authority: str  # RFC 4151 tagging entity, e.g. "example.org,2026"
+
+    def feed_url(self, slug: str, fmt: str) -> str:
+        return f"{self.base_url}{slug}.{fmt}"
+
+    def item_url(self, key: str) -> str:
+        return f"{self.base_url}items/{key}.html"
+
+    def tag(self, specific: str) -> str:
+        """A `tag:` URI (RFC 4151): the same on every run, machine and database."""
+        return f"tag:{self.tag_authority}:{specific}"
+
+
+@dataclass(frozen=True)
+class FeedContent:
+    """One feed to publish: `all` or a topic, with its newest items."""
+
+    slug: str
+    title: str
+    items: list[StoredItem]
+    total: int

@@ -1,0 +1,151 @@
+"""Publish stored items as files: Atom and RSS feeds (feedgen), the index, OPML and
+item pages. Writes a file only when its bytes change, atomically."""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from .model import FeedContent, Site, StoredItem
+from .pages import render_index, render_item_page, render_opml
+
+FEED_FORMATS = ("atom", "rss")
+# An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.
+_EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class PublishError(Exception):
+    """An output file could not be written; the message names it."""
+
+
+@dataclass
+class PublishResult:
+    feeds_written: int = 0
+    feeds_unchanged: int = 0
+    pages_written: int = 0
+    removed: int = 0
+
+
+def content_html(item: StoredItem) -> str:
+    """The item's body as HTML paragraphs and subheadings, all text escaped."""
+    tags = {"p": "p", "h": "h3"}
+    return "\n".join(
+        f"<{tags[b.kind]}>{html.escape(b.text, quote=False)}</{tags[b.kind]}>" for b in item.blocks
+    )
+
+
+def _feed_generator(site: Site, feed: FeedContent, fmt: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(site.tag(f"feed/{feed.slug}"))
+    fg.title(feed.title)
+    fg.subtitle(f"{feed.title}: the newest {len(feed.items)} of {feed.total} items")
+    fg.author({"name": site.title})
+    fg.link(href=site.feed_url(feed.slug, fmt), rel="self")
+    fg.link(href=site.base_url, rel="alternate", type="text/html")  # last link is RSS <link>
+    fg.language("en")
+    fg.generator("feeder")
+    newest = max((item.updated for item in feed.items), default=_EMPTY_FEED_UPDATED)
+    fg.updated(newest)  # the content's time, never "now": unchanged content, unchanged bytes
+    return fg
+
+
+def _add_entry(
+    fg: FeedGenerator, site: Site, item: StoredItem, topic_titles: Mapping[str, str]
+) -> None:
+    fe = fg.add_entry(order="append")
+    fe.id(site.tag(f"item/{item.key}"))
+    fe.title(item.title)
+    fe.link(href=site.item_url(item.key), rel="alternate", type="text/html")
+    fe.published(item.published)
+    fe.updated(item.updated)
+    if item.summary:
+        fe.summary(item.summary)
+    fe.content(content_html(item) or html.escape(item.title), type="html")
+    for slug in item.topics:
+        fe.category(term=slug, label=topic_titles.get(slug, slug), scheme=site.base_url)
+    if item.author:
+        fe.author({"name": item.author})
+        fe.load_extension("dc", atom=False, rss=True)
+        fe.dc.dc_creator(item.author)  # RSS <author> must be an e-mail address
+
+
+def render_feed(site: Site, feed: FeedContent, fmt: str, topic_titles: Mapping[str, str]) -> bytes:
+    """Render one feed as `atom` or `rss` bytes, entries newest first."""
+    fg = _feed_generator(site, feed, fmt)
+    for item in feed.items:
+        _add_entry(fg, site, item, topic_titles)
+    if fmt == "atom":
+        return fg.atom_str(pretty=True)
+    return fg.rss_str(pretty=True)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically replace `path` with `data` unless it already holds exactly that.
+
+    Returns True when written. Readers see the old file or the new one, never half.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot read: {exc.strerror}") from exc
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return True
+
+
+def publish_site(
+    site: Site,
+    feeds: list[FeedContent],
+    items: Iterable[StoredItem],
+    topic_titles: Mapping[str, str],
+    out_dir: Path,
+) -> PublishResult:
+    """Write every feed in both formats, the index, the OPML list and one page per item.
+
+    Feed files for topics no longer configured are removed.
+    """
+    result = PublishResult()
+    wanted = set()
+    for feed in feeds:
+        for fmt in FEED_FORMATS:
+            path = out_dir / f"{feed.slug}.{fmt}"
+            wanted.add(path.name)
+            if write_if_changed(path, render_feed(site, feed, fmt, topic_titles)):
+                result.feeds_written += 1
+            else:
+                result.feeds_unchanged += 1
+    for name, data in (
+        ("index.html", render_index(site, feeds)),
+        ("feeds.opml", render_opml(site, feeds)),
+    ):
+        result.pages_written += write_if_changed(out_dir / name, data)
+    for item in items:
+        page = render_item_page(site, item, topic_titles)
+        result.pages_written += write_if_changed(out_dir / "items" / f"{item.key}.html", page)
+    for stale in out_dir.glob("*.*"):
+        if stale.suffix.lstrip(".") in FEED_FORMATS and stale.name not in wanted:
+            stale.unlink(missing_ok=True)
+            result.removed += 1
+    return result

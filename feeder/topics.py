@@ -1,0 +1,69 @@
+"""Topic rules: which topics an item belongs to. Pure functions over text, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .model import Block
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic feed: keywords that pull items in, exclusions that keep them out."""
+
+    slug: str
+    title: str
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+def keyword_pattern(keyword: str) -> str:
+    """Regex for one keyword: case-insensitive whole words, `*` a word-suffix wildcard.
+
+    Raises ValueError for a keyword that cannot be matched as words.
+    """
+    words = keyword.split()
+    if not words:
+        raise ValueError("empty keyword")
+    parts = []
+    for word in words:
+        stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
+        if not stem or "*" in stem:
+            raise ValueError(f"{keyword!r}: '*' may only end a word, after at least one letter")
+        parts.append(re.escape(stem) + (r"\w*" if star else ""))
+    return r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)"
+
+
+def _compile(terms: Iterable[str]) -> re.Pattern[str] | None:
+    patterns = [keyword_pattern(term) for term in terms]
+    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+
+class TopicMatcher:
+    """Tags text with the topics whose keywords it contains and whose exclusions it lacks."""
+
+    def __init__(self, topics: Sequence[Topic]) -> None:
+        self.topics = tuple(topics)
+        self._rules = [(t.slug, _compile(t.keywords), _compile(t.exclude)) for t in self.topics]
+
+    def match(self, text: str) -> tuple[str, ...]:
+        return tuple(
+            slug
+            for slug, include, exclude in self._rules
+            if include is not None
+            and include.search(text)
+            and not (exclude is not None and exclude.search(text))
+        )
+
+    def match_item(self, title: str, blocks: Iterable[Block]) -> tuple[str, ...]:
+        return self.match("\n".join([title, *(b.text for b in blocks)]))
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the rules change, so stored tags can be recomputed."""
+        rules = [[t.slug, list(t.keywords), list(t.exclude)] for t in self.topics]
+        return hashlib.sha256(json.dumps(rules).encode()).hexdigest()

@@ -1,0 +1,192 @@
+"""One refresh, end to end. The scheduler and `feeder refresh` both call `refresh()`.
+
+sources.list_folder | decide.plan_scan (stat only)
+  | sources.read_file | SeedParser.parse_bytes          (changed files only)
+  | store.write(): items, sightings, topics, scan state (one transaction)
+  | store.latest_items per feed | publish.publish_site  (only changed bytes hit disk)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import ALL_FEED, Settings
+from .decide import Change, classify_item, plan_scan, publication_time
+from .model import FeedContent, FileState, RefreshSummary, ScannedFile, Site, SourceFile
+from .parse import ParseError, SeedParser
+from .publish import publish_site
+from .sources import SourceError, list_folder, read_file
+from .store import Store, StoreWriter
+from .topics import TopicMatcher
+
+ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
+_RULES_META = "topic_rules"
+
+
+@dataclass
+class _Scan:
+    """What reading the sources produced, waiting to be written in one transaction."""
+
+    parsed: list[ScannedFile] = field(default_factory=list)
+    touched: list[tuple[str, FileState]] = field(default_factory=list)  # same bytes, new mtime
+    vanished: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def site_of(settings: Settings) -> Site:
+    return Site(settings.title, settings.base_url, settings.tag_authority)
+
+
+def refresh(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    on_progress: ProgressCallback | None = None,
+) -> RefreshSummary:
+    """Scan every source, ingest what changed, re-tag if the rules changed, publish.
+
+    Bad inputs are reported in the summary and never stop the others. Database and
+    output failures raise (`StoreError`, `PublishError`): nothing half-done is kept.
+    """
+    now = now.replace(microsecond=0)
+    summary = RefreshSummary()
+    matcher = TopicMatcher(settings.topic_list())
+    scan = _scan_sources(store, settings, summary, on_progress)
+    with store.write() as writer:
+        for scanned in scan.parsed:
+            _ingest(writer, scanned, matcher, settings, now, summary)
+        for source, state in scan.touched:
+            writer.save_file_state(source, state, now)
+        for source, paths in scan.vanished:
+            writer.forget_files(source, paths)
+        rules = writer.get_meta(_RULES_META)
+        if rules != matcher.fingerprint:
+            if rules is not None:  # a new database's items were just tagged by these rules
+                summary.items_retagged = _retag_all(writer, matcher)
+            writer.set_meta(_RULES_META, matcher.fingerprint)
+    _publish(store, settings, summary)
+    return summary
+
+
+def _scan_sources(
+    store: Store, settings: Settings, summary: RefreshSummary, on_progress: ProgressCallback | None
+) -> _Scan:
+    scan = _Scan()
+    work: list[tuple[SourceFile, FileState | None]] = []
+    for source in settings.sources:
+        try:
+            files = list_folder(source)
+        except SourceError as exc:
+            summary.errors.append(str(exc))
+            continue
+        states = store.file_states(source.name)
+        plan = plan_scan(files, states)
+        summary.files_unchanged += len(plan.unchanged)
+        work += [(file, states.get(file.path)) for file in plan.to_read]
+        if plan.vanished:
+            scan.vanished.append((source.name, plan.vanished))
+    parser = SeedParser()
+    for done, (file, state) in enumerate(work, start=1):
+        if on_progress:
+            on_progress(done, len(work), file.path)
+        _scan_file(parser, file, state, scan, summary)
+    return scan
+
+
+def _scan_file(
+    parser: SeedParser,
+    file: SourceFile,
+    state: FileState | None,
+    scan: _Scan,
+    summary: RefreshSummary,
+) -> None:
+    try:
+        data = read_file(file)
+    except SourceError as exc:
+        summary.files_failed += 1
+        summary.errors.append(str(exc))
+        return
+    sha256 = hashlib.sha256(data).hexdigest()
+    if state is not None and state.sha256 == sha256:
+        summary.files_unchanged += 1  # touched, same bytes: nothing to parse
+        scan.touched.append((file.source, FileState(file.path, file.size, file.mtime_ns, sha256)))
+        return
+    try:
+        result = parser.parse_bytes(data)
+    except ParseError as exc:
+        summary.files_failed += 1
+        summary.errors.append(f"{file.location}: skipped: {exc}")
+        return
+    except Exception as exc:  # a parser bug must not cost the other files
+        summary.files_failed += 1
+        summary.errors.append(f"{file.location}: parser failed: {type(exc).__name__}: {exc}")
+        return
+    summary.files_scanned += 1
+    summary.warnings += [f"{file.location}: {warning}" for warning in result.warnings]
+    scan.parsed.append(ScannedFile(file, sha256, result.items))
+
+
+def _ingest(
+    writer: StoreWriter,
+    scanned: ScannedFile,
+    matcher: TopicMatcher,
+    settings: Settings,
+    now: datetime,
+    summary: RefreshSummary,
+) -> None:
+    file = scanned.file
+    for item in scanned.items:
+        found = writer.find_item(item.key)
+        change = classify_item(found[1] if found else None, item)
+        if found is None:
+            published = publication_time(item, now, settings.tz)
+            item_id = writer.add_item(item, published, now)
+        else:
+            item_id, _, first_seen = found
+            published = publication_time(item, first_seen, settings.tz)
+            if change is Change.CHANGED:
+                writer.update_item(item_id, item, published, updated=max(now, published))
+        if change is not Change.UNCHANGED:
+            writer.set_topics(
+                item_id, item.key, published, matcher.match_item(item.title, item.blocks)
+            )
+        summary.items_new += change is Change.NEW
+        summary.items_updated += change is Change.CHANGED
+        summary.items_unchanged += change is Change.UNCHANGED
+        writer.record_sighting(item_id, file.source, file.path, now)
+    state = FileState(file.path, file.size, file.mtime_ns, scanned.sha256)
+    writer.save_file_state(file.source, state, now)
+
+
+def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
+    count = 0
+    for item_id, key, title, blocks, published in writer.iter_tagging_input():
+        writer.set_topics(item_id, key, published, matcher.match_item(title, blocks))
+        count += 1
+    return count
+
+
+def _publish(store: Store, settings: Settings, summary: RefreshSummary) -> None:
+    site = site_of(settings)
+    counts = store.topic_counts()
+    feeds = [
+        FeedContent(
+            ALL_FEED, site.title, store.latest_items(None, settings.feed_size), store.item_count()
+        )
+    ]
+    for topic in settings.topic_list():
+        feeds.append(
+            FeedContent(
+                topic.slug,
+                f"{site.title}: {topic.title}",
+                store.latest_items(topic.slug, settings.feed_size),
+                counts.get(topic.slug, 0),
+            )
+        )
+    titles = {topic.slug: topic.title for topic in settings.topic_list()}
+    result = publish_site(site, feeds, store.iter_items(), titles, settings.feeds_dir)
+    summary.feeds_written = result.feeds_written
+    summary.feeds_unchanged = result.feeds_unchanged
+    summary.pages_written = result.pages_written

@@ -1,0 +1,98 @@
+"""The CLI end to end: real config, folder, database and output in a temp folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from feeder.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def in_workdir(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(workdir)
+    monkeypatch.delenv("FEEDER_CONFIG", raising=False)
+    return workdir
+
+
+def test_refresh_prints_a_summary_table_and_exits_0(workdir: Path) -> None:
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 0, result.output
+    assert "items new / updated" in result.stdout and "17 / 0" in result.stdout
+    assert (workdir / "feeds" / "all.atom").exists() and (workdir / "feeder.db").exists()
+
+
+def test_refresh_json_summary(workdir: Path) -> None:
+    runner.invoke(app, ["refresh", "--quiet"])
+    result = runner.invoke(app, ["refresh", "--json"])
+    summary = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert (summary["files_unchanged"], summary["items_new"], summary["feeds_written"]) == (5, 0, 0)
+    assert summary["feeds_unchanged"] == 32
+
+
+def test_quiet_refresh_prints_nothing_on_success() -> None:
+    result = runner.invoke(app, ["refresh", "--quiet"])
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_failed_input_exits_1_names_the_file_and_publishes_the_rest(workdir: Path) -> None:
+    (workdir / "seeds" / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 1
+    assert "broken.txt" in result.stderr and "binary" in result.stderr
+    assert "17 / 0" in result.stdout
+
+
+def test_config_error_exits_2_naming_file_and_key(workdir: Path) -> None:
+    (workdir / "feeder.toml").write_text("feed_size = -1\n")
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 2
+    assert f"{workdir / 'feeder.toml'}: feed_size:" in result.stderr
+
+
+def test_config_option_and_environment_variable(workdir: Path, tmp_path_factory) -> None:
+    other = tmp_path_factory.mktemp("elsewhere") / "custom.toml"
+    other.write_text(
+        f'feeds_dir = "published"\n[[sources]]\nname = "s"\npath = "{workdir / "seeds"}"\n'
+    )
+    assert runner.invoke(app, ["refresh", "-q", "--config", str(other)]).exit_code == 0
+    assert (other.parent / "published" / "all.rss").exists()
+    result = runner.invoke(app, ["topics", "--json"], env={"FEEDER_CONFIG": str(other)})
+    assert {t["slug"]: t["items"] for t in json.loads(result.stdout)}["nato"] == 4
+
+
+def test_database_failure_exits_3(workdir: Path) -> None:
+    (workdir / "feeder.toml").write_text('database_url = "sqlite:////nonexistent-dir/x.db"\n')
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 3 and "nonexistent-dir" in result.stderr
+
+
+def test_items_lists_newest_first_and_filters_by_topic() -> None:
+    runner.invoke(app, ["refresh", "-q"])
+    result = runner.invoke(app, ["items", "--topic", "nato", "--limit", "2", "--json"])
+    rows = json.loads(result.stdout)
+    assert result.exit_code == 0 and len(rows) == 2
+    assert all("nato" in row["topics"] for row in rows)
+    assert rows[0]["date"] >= rows[1]["date"]
+
+
+def test_items_with_unknown_topic_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["items", "--topic", "weather"])
+    assert result.exit_code == 2 and "no topic 'weather'" in result.stderr
+
+
+def test_topics_table_shows_counts() -> None:
+    runner.invoke(app, ["refresh", "-q"])
+    result = runner.invoke(app, ["topics"])
+    assert result.exit_code == 0 and "Kyrgyzstan" in result.stdout
+
+
+def test_help_is_written_for_a_newcomer() -> None:
+    result = runner.invoke(app, ["refresh", "--help"])
+    assert "Exit status" in result.stdout and "--config" in result.stdout

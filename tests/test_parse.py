@@ -1,0 +1,269 @@
+"""The seed parser: golden files for the shipped seeds, the format's rules, and
+robustness against damaged input."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import SEED_FILES, seed
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeder.model import DateSource, ItemKind, ParsedItem
+from feeder.parse import ParseError, SeedParser
+
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = os.environ.get("FEEDER_REGEN_GOLDEN") == "1"
+
+
+def parse(data: bytes | str) -> list[ParsedItem]:
+    raw = data.encode() if isinstance(data, str) else data
+    return SeedParser().parse_bytes(raw).items
+
+
+def as_golden(item: ParsedItem) -> dict[str, object]:
+    return {
+        "key": item.key,
+        "kind": item.kind.value,
+        "title": item.title,
+        "day": item.day.isoformat() if item.day else None,
+        "date_source": item.date_source.value,
+        "author": item.author,
+        "blocks": [[b.kind, b.text] for b in item.blocks],
+    }
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_seed_parses_to_its_golden_items(path: Path) -> None:
+    """Each seed sits beside its expected items (regenerate: FEEDER_REGEN_GOLDEN=1)."""
+    golden = GOLDEN / f"{path.stem}.json"
+    found = [as_golden(item) for item in parse(path.read_bytes())]
+    if REGENERATE:
+        golden.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert found == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def _summary(prefix: str) -> list[tuple[str, str | None, str]]:
+    return [
+        (i.kind.value, i.day.strftime("%d.%m.%Y") if i.day else None, i.date_source.value)
+        for i in parse(seed(prefix).read_bytes())
+    ]
+
+
+LISTING_000 = [
+    ("listing", "02.10.2024", "explicit"),
+    ("listing", "01.10.2024", "explicit"),
+    ("listing", "01.10.2024", "explicit"),
+    ("listing", "27.09.2024", "explicit"),
+    ("listing", "26.09.2024", "explicit"),
+]
+
+
+def test_seed_000_has_five_listing_items_and_the_sputnik_interview() -> None:
+    assert _summary("000") == [*LISTING_000, ("article", "15.11.2023", "explicit")]
+    article = parse(seed("000").read_bytes())[-1]
+    assert article.title == (
+        "In an interview with “Sputnik Belarus” agency, Imangali Tasmagambetov praised the "
+        "Belarus' contribution to the strengthening of the CSTO"
+    )
+
+
+def test_seed_001_is_one_undated_article() -> None:
+    (item,) = parse(seed("001").read_bytes())
+    assert (item.kind, item.day, item.date_source) == (
+        ItemKind.ARTICLE,
+        None,
+        DateSource.FIRST_SEEN,
+    )
+    assert item.title.startswith("In his exclusive interview with Sputnik Belarus")
+    assert len(item.title) <= 120 and item.title.endswith("…")
+
+
+def test_seed_002_repeats_the_listing_of_000_and_adds_the_zas_interview() -> None:
+    assert _summary("002") == [*LISTING_000, ("article", "30.05.2022", "explicit")]
+    items_000, items_002 = parse(seed("000").read_bytes()), parse(seed("002").read_bytes())
+    assert [i.key for i in items_000[:5]] == [i.key for i in items_002[:5]]
+    assert items_002[-1].title == (
+        "Stanislav Zas: In the Republic of Kazakhstan, the CSTO has sent a signal to the whole "
+        "world - we do not leave allies behind"
+    )
+
+
+def test_seed_003_has_three_teasers_and_the_nurgaliyev_article() -> None:
+    items = parse(seed("003").read_bytes())
+    assert [i.kind for i in items] == [ItemKind.TEASER] * 3 + [ItemKind.ARTICLE]
+    assert (
+        items[-1].title
+        == "Rashid Nurgaliyev: the military-political situation in the world is getting worse"
+    )
+    # The second teaser writes its date out ("On June 6, 2024"); the others give none.
+    assert [(i.day, i.date_source) for i in items] == [
+        (None, DateSource.FIRST_SEEN),
+        (date(2024, 6, 6), DateSource.TEXT),
+        (None, DateSource.FIRST_SEEN),
+        (None, DateSource.FIRST_SEEN),
+    ]
+
+
+def test_seed_004_has_four_listing_items_and_the_press_conference() -> None:
+    assert _summary("004") == [
+        ("listing", "23.12.2024", "explicit"),
+        ("listing", "11.12.2024", "explicit"),
+        ("listing", "11.12.2024", "explicit"),
+        ("listing", "11.12.2024", "explicit"),
+        ("article", "04.12.2024", "explicit"),
+    ]
+    article = parse(seed("004").read_bytes())[-1]
+    assert (
+        article.title
+        == "The CSTO Secretary General held press conference at the “Rossiya Segodnya” news agency"
+    )
+
+
+def test_shipped_seeds_hold_17_distinct_items() -> None:
+    keys = {item.key for path in SEED_FILES for item in parse(path.read_bytes())}
+    assert len(keys) == 17
+
+
+def test_navigation_footer_credits_and_read_also_are_not_body_text() -> None:
+    items = [i for path in SEED_FILES for i in parse(path.read_bytes())]
+    texts = [b.text for item in items for b in item.blocks]
+    assert not {"Go back", "Back to the section", "Back to the all news"} & set(texts)
+    assert not [t for t in texts if t.startswith(("Read also", "•", "Author:", "Exclusive for"))]
+    assert not [t for t in texts if "© Photo by" in t or "The photo is provided by" in t]
+    zas = parse(seed("002").read_bytes())[-1]
+    assert zas.author == "Nikita Vyatchanin"
+
+
+def test_short_unpunctuated_lines_inside_a_body_are_subheadings() -> None:
+    article = parse(seed("004").read_bytes())[-1]
+    headings = [b.text for b in article.blocks if b.kind == "h"]
+    assert headings[:3] == [
+        "On the results of the CSTO CSC",
+        "About the Republic of Armenia",
+        "About the CSTO trainings",
+    ]
+    assert article.blocks[0].kind == "p"  # the lead paragraph
+
+
+def test_listing_title_is_the_first_sentence_cut_at_a_word_boundary() -> None:
+    text = "02.10.2024\n\n" + "Short first sentence here. And then a second one.\n"
+    (item,) = parse(text)
+    assert item.title == "Short first sentence here."
+    long = "03.10.2024\n\n" + " ".join(["word"] * 60) + ".\n"
+    (item,) = parse(long)
+    assert len(item.title) <= 120 and item.title.endswith("word…")
+
+
+def test_initials_do_not_end_the_first_sentence() -> None:
+    (item,) = parse("01.10.2024\n\nMinister T.S. Sultangaziev opened the meeting. Then more.\n")
+    assert item.title == "Minister T.S. Sultangaziev opened the meeting."
+
+
+def test_explicit_date_wins_over_a_date_in_the_text() -> None:
+    (item,) = parse("05.01.2024\n\nOn June 6, 2023, something happened.\n")
+    assert (item.day, item.date_source) == (date(2024, 1, 5), DateSource.EXPLICIT)
+
+
+def test_a_date_without_a_year_does_not_date_an_item() -> None:
+    items = parse(
+        "Intro paragraph with nothing.\n\nOn 18 October, it rained.\n\n02.10.2024\n\nListed.\n"
+    )
+    assert [(i.day, i.date_source) for i in items[:2]] == [(None, DateSource.FIRST_SEEN)] * 2
+
+
+def test_an_impossible_date_line_is_not_a_date() -> None:
+    result = SeedParser().parse_bytes(
+        b"31.02.2024\n\nSomething on a day that never was.\n\n01.03.2024\n\nReal.\n"
+    )
+    assert [(i.day, i.date_source) for i in result.items] == [
+        (None, DateSource.FIRST_SEEN),
+        (date(2024, 3, 1), DateSource.EXPLICIT),
+    ]
+    assert any("31.02.2024" in w for w in result.warnings)
+
+
+def test_bom_crlf_and_control_characters_are_cleaned() -> None:
+    clean = parse(seed("004").read_bytes())
+    damaged = b"\xef\xbb\xbf" + seed("004").read_bytes().replace(b"\n", b"\r\n").replace(
+        b"CSTO", b"CS\x07TO\x00"[:-1]
+    )
+    assert [i.key for i in parse(damaged)] == [i.key for i in clean]
+    assert not any("\x07" in b.text or "\r" in b.text for i in parse(damaged) for b in i.blocks)
+
+
+def test_invalid_utf8_is_replaced_with_a_warning() -> None:
+    result = SeedParser().parse_bytes(b"02.10.2024\n\nCaf\xe9 opened in Minsk.\n")
+    assert result.items[0].blocks[0].text == "Caf\ufffd opened in Minsk."
+    assert any("invalid UTF-8" in w for w in result.warnings)
+
+
+def test_binary_data_is_refused() -> None:
+    with pytest.raises(ParseError, match="binary"):
+        SeedParser().parse_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_empty_document_gives_no_items_and_a_warning() -> None:
+    for data in (b"", b"\n\n  \n", b"\xef\xbb\xbf"):
+        result = SeedParser().parse_bytes(data)
+        assert result.items == [] and result.warnings
+
+
+def test_the_same_item_twice_in_one_document_is_one_item() -> None:
+    assert len(parse("02.10.2024\n\nSame text.\n\n02.10.2024\n\nSame text.\n")) == 1
+
+
+def test_a_dated_header_without_its_title_line_still_opens_an_article() -> None:
+    (item,) = parse("Summit in Minsk ends 12.03.2024\n\nLeaders met.\n\nGo back\n")
+    assert (item.kind, item.title, item.day) == (
+        ItemKind.ARTICLE,
+        "Summit in Minsk ends",
+        date(2024, 3, 12),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parser_never_raises_on_arbitrary_text(text: str) -> None:
+    for item in SeedParser().parse_text(text).items:
+        assert item.title and item.key
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "02.10.2024",
+                "31.02.2024",
+                "Title line",
+                "Title line 02.10.2024",
+                "Go back",
+                "Read also:",
+                "• a link",
+                "- A question?",
+                "Author: Someone",
+                "Body text here.",
+                "\ufeff",
+                "\r",
+                "\x00",
+                "Short heading",
+                "On June 6, 2024, it began.",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_parser_never_raises_on_shuffled_format_lines(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    try:
+        result = SeedParser().parse_bytes(data)
+    except ParseError:
+        assert b"\x00" in data
+        return
+    assert all(item.title for item in result.items)

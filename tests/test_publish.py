@@ -1,0 +1,214 @@
+"""Published files, read back by real consumers: feedparser for the feeds, the
+standard XML and HTML parsers for the OPML list and pages."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import ManualClock
+from test_update import EXPECTED_TOPIC_COUNTS
+
+from feeder import Feeder, load_settings, make_feeder
+from feeder.model import Block, DateSource, FeedContent, ItemKind, Site, StoredItem
+from feeder.publish import PublishError, render_feed, write_if_changed
+
+SITE = Site("Test news", "http://feeds.test/", "feeds.test,2026")
+
+
+def read_feed(path: Path) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
+    assert not parsed.bozo, f"{path.name}: {parsed.get('bozo_exception')}"
+    return parsed
+
+
+@pytest.fixture
+def published(feeder: Feeder, settings) -> Path:
+    feeder.refresh()
+    return settings.feeds_dir
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_every_feed_is_well_formed_with_expected_entry_counts(published: Path, fmt: str) -> None:
+    expected = {"all": 17, **EXPECTED_TOPIC_COUNTS}
+    for slug, count in expected.items():
+        feed = read_feed(published / f"{slug}.{fmt}")
+        assert len(feed.entries) == count, slug
+        assert feed.version == ("atom10" if fmt == "atom" else "rss20")
+
+
+def test_atom_entries_carry_id_dates_summary_content_topics_and_permalink(published: Path) -> None:
+    feed = read_feed(published / "nato.atom")
+    assert feed.feed.id == "tag:feeder.example,2026:feed/nato"
+    assert any(
+        link.rel == "self" and link.href == "http://127.0.0.1:8080/nato.atom"
+        for link in feed.feed.links
+    )
+    entry = next(
+        e for e in feed.entries if e.title.startswith("The CSTO Secretary General held press")
+    )
+    assert entry.id.startswith("tag:feeder.example,2026:item/")
+    assert entry.published == "2024-12-04T00:00:00+00:00" and entry.updated == entry.published
+    assert entry.link == f"http://127.0.0.1:8080/items/{entry.id.rsplit('/', 1)[1]}.html"
+    assert entry.summary.startswith("The CSTO Secretary General Imangali Tasmagambetov held")
+    assert "<h3>On the results of the CSTO CSC</h3>" in entry.content[0].value
+    assert {"nato", "belarus", "kazakhstan"} <= {tag.term for tag in entry.tags}
+
+
+def test_rss_items_carry_guid_pubdate_author_and_categories(published: Path) -> None:
+    feed = read_feed(published / "all.rss")
+    entry = next(e for e in feed.entries if e.title.startswith("Stanislav Zas"))
+    assert entry.id.startswith("tag:") and entry.guidislink is False
+    assert entry.published_parsed[:3] == (2022, 5, 30)
+    assert entry.author == "Nikita Vyatchanin"
+    assert "Peacekeeping" in {tag.term for tag in entry.tags}
+    assert feed.feed.link == "http://127.0.0.1:8080/"
+
+
+def test_feed_updated_is_the_newest_entry_updated_never_now(published: Path) -> None:
+    feed = read_feed(published / "nato.atom")
+    assert feed.feed.updated_parsed == max(e.updated_parsed for e in feed.entries)
+
+
+def test_feeds_list_newest_first(published: Path) -> None:
+    feed = read_feed(published / "all.atom")
+    dates = [e.published_parsed for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_entry_ids_are_identical_across_two_fresh_databases(
+    workdir: Path, tmp_path_factory
+) -> None:
+    ids = []
+    for n in range(2):
+        out = tmp_path_factory.mktemp(f"run{n}")
+        (out / "feeder.toml").write_text(
+            f'[[sources]]\nname = "seeds"\npath = "{workdir / "seeds"}"\n'
+        )
+        clock = ManualClock(datetime(2026 + n, 1, 1, tzinfo=UTC))
+        with make_feeder(load_settings(cwd=out), clock) as feeder:
+            feeder.refresh()
+        ids.append(sorted(e.id for e in read_feed(out / "feeds" / "all.atom").entries))
+    assert ids[0] == ids[1] and len(ids[0]) == 17
+
+
+def test_feed_size_caps_the_entries_but_not_the_count(workdir: Path, clock) -> None:
+    (workdir / "feeder.toml").write_text("feed_size = 3\n")
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+    feed = read_feed(workdir / "feeds" / "all.atom")
+    assert len(feed.entries) == 3 and "of 17 items" in feed.feed.subtitle
+
+
+def test_empty_topic_feed_is_valid_and_stable(workdir: Path, clock) -> None:
+    (workdir / "feeder.toml").write_text('[topics.none]\ntitle = "Nothing"\nkeywords = ["zzzz"]\n')
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+    for fmt in ("atom", "rss"):
+        assert read_feed(workdir / "feeds" / f"none.{fmt}").entries == []
+
+
+def item(**changes: object) -> StoredItem:
+    base = dict(
+        key="k1",
+        title="A title",
+        blocks=(Block("p", "Body."),),
+        kind=ItemKind.LISTING,
+        published=datetime(2024, 1, 2, tzinfo=UTC),
+        updated=datetime(2024, 1, 2, tzinfo=UTC),
+        first_seen=datetime(2026, 1, 1, tzinfo=UTC),
+        date_source=DateSource.EXPLICIT,
+        author=None,
+        topics=(),
+    )
+    return StoredItem(**(base | changes))
+
+
+def test_markup_in_item_text_is_escaped_not_executed() -> None:
+    hostile = item(title="<script>alert(1)</script>", blocks=(Block("p", "a < b & <b>c</b>"),))
+    data = render_feed(SITE, FeedContent("all", "All", [hostile], 1), "atom", {})
+    entry = feedparser.parse(io.BytesIO(data)).entries[0]
+    assert "<script>" not in entry.content[0].value
+    assert entry.content[0].value == "<p>a &lt; b &amp; &lt;b&gt;c&lt;/b&gt;</p>"
+
+
+def test_rendering_is_deterministic() -> None:
+    feed = FeedContent("all", "All", [item(), item(key="k2", title="B")], 2)
+    for fmt in ("atom", "rss"):
+        assert render_feed(SITE, feed, fmt, {}) == render_feed(SITE, feed, fmt, {})
+
+
+def test_write_if_changed_leaves_identical_files_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "f.atom"
+    assert write_if_changed(path, b"one") is True
+    os.utime(path, ns=(1, 1))
+    assert write_if_changed(path, b"one") is False
+    assert path.stat().st_mtime_ns == 1
+    assert write_if_changed(path, b"two") is True and path.read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.atom"]  # no temp file left behind
+
+
+def test_write_if_changed_replaces_atomically_and_cleans_up_on_failure(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "f.atom"
+    path.write_bytes(b"old complete feed")
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)  # the OS is outside our code
+    with pytest.raises(PublishError, match=r"f\.atom"):
+        write_if_changed(path, b"new feed")
+    assert path.read_bytes() == b"old complete feed"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.atom"]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alternates: list[dict[str, str | None]] = []
+        self.hrefs: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "alternate":
+            self.alternates.append(found)
+        if tag == "a":
+            self.hrefs.append(found.get("href"))
+
+
+def test_index_lists_every_feed_with_counts_and_autodiscovery(published: Path) -> None:
+    links = _Links()
+    page = (published / "index.html").read_text(encoding="utf-8")
+    links.feed(page)
+    assert len(links.alternates) == 2 * 16
+    assert {
+        "rel": "alternate",
+        "type": "application/atom+xml",
+        "title": "CSTO news: NATO (ATOM)",
+        "href": "http://127.0.0.1:8080/nato.atom",
+    } in links.alternates
+    assert "nato.rss" in links.hrefs and "feeds.opml" in links.hrefs
+    assert "<td>CSTO news: NATO</td><td>4</td>" in page
+
+
+def test_opml_lists_every_feed(published: Path) -> None:
+    outlines = ET.parse(published / "feeds.opml").getroot().findall("./body/outline")
+    assert len(outlines) == 16
+    assert outlines[0].get("xmlUrl") == "http://127.0.0.1:8080/all.atom"
+
+
+def test_each_item_has_a_permalink_page(published: Path) -> None:
+    pages = sorted((published / "items").glob("*.html"))
+    assert len(pages) == 17
+    for entry in read_feed(published / "all.atom").entries:
+        page = published / "items" / entry.link.rsplit("/", 1)[1]
+        assert f"<h1>{html.escape(entry.title)}</h1>" in page.read_text(encoding="utf-8")

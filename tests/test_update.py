@@ -1,0 +1,265 @@
+"""A refresh end to end: real seed files, a real SQLite file, real feed files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ManualClock, seed
+
+from feeder import Feeder, load_settings, make_feeder
+from feeder.model import DateSource
+from feeder.store import StoreError
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every published file's bytes and mtime."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def table_rows(db: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as conn:
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            for t in ("items", "sightings", "item_topics", "source_files")
+        }
+
+
+def test_first_refresh_stores_the_17_seed_items(feeder: Feeder) -> None:
+    summary = feeder.refresh()
+    assert summary.ok and summary.files_scanned == 5
+    assert summary.items_new == 17
+    assert feeder.store.item_count() == 17
+
+
+def test_listing_item_seen_in_two_files_is_stored_once_with_both_sightings(feeder: Feeder) -> None:
+    feeder.refresh()
+    repeated = feeder.items(limit=50)
+    listing = [i for i in repeated if i.title.startswith("In Kazakhstan, a joint command-staff")]
+    assert len(listing) == 1
+    assert [path for _, path in feeder.store.sightings(listing[0].key)] == [
+        seed("000").name,
+        seed("002").name,
+    ]
+
+
+def test_second_refresh_changes_no_row_and_rewrites_no_file(
+    feeder: Feeder, settings, clock
+) -> None:
+    feeder.refresh()
+    before_rows, before_files = (
+        table_rows(settings.feeds_dir.parent / "feeder.db"),
+        snapshot(settings.feeds_dir),
+    )
+    clock.advance(hours=1)
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.files_unchanged) == (0, 5)
+    assert (
+        summary.items_new,
+        summary.items_updated,
+        summary.feeds_written,
+        summary.pages_written,
+    ) == (0, 0, 0, 0)
+    assert table_rows(settings.feeds_dir.parent / "feeder.db") == before_rows
+    assert snapshot(settings.feeds_dir) == before_files
+
+
+def test_unchanged_files_are_not_read_on_rescan(feeder: Feeder, settings) -> None:
+    feeder.refresh()
+    # Same size and mtime, different bytes: only a rescan that reads files would notice.
+    path = settings.sources[0].path / seed("004").name
+    info = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"Astana", b"ASTANA"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    summary = feeder.refresh()
+    assert (summary.files_unchanged, summary.files_scanned, summary.items_updated) == (5, 0, 0)
+
+
+def test_touched_file_with_same_bytes_is_not_reparsed(feeder: Feeder, settings) -> None:
+    feeder.refresh()
+    path = settings.sources[0].path / seed("004").name
+    path.touch()
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.files_unchanged, summary.items_unchanged) == (0, 5, 0)
+
+
+def test_new_capture_adds_only_its_new_items(feeder: Feeder, settings, clock) -> None:
+    feeder.refresh()
+    folder = settings.sources[0].path
+    (folder / "005_new.txt").write_text(
+        "23.12.2024\n\n" + _listing_text("004", "23.12.2024") + "\n\n\n"
+        "05.01.2025\n\nOn 5 January, the CSTO Secretary General met NATO observers in Minsk.\n",
+        encoding="utf-8",
+    )
+    clock.advance(days=1)
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.items_new, summary.items_unchanged) == (1, 1, 1)
+    assert feeder.store.item_count() == 18
+    (added,) = [
+        i for i in feeder.items(topic="nato", limit=50) if i.title.startswith("On 5 January")
+    ]
+    assert added.topics == ("belarus", "nato")
+    assert feeder.store.sightings(added.key) == [("seeds", "005_new.txt")]
+
+
+def _listing_text(prefix: str, day: str) -> str:
+    lines = seed(prefix).read_text(encoding="utf-8").split("\n")
+    return lines[lines.index(day) + 2]
+
+
+def test_edited_item_is_updated_in_place_and_its_updated_time_moves(
+    feeder: Feeder, settings, clock
+) -> None:
+    feeder.refresh()
+    path = settings.sources[0].path / seed("004").name
+    original = path.read_text(encoding="utf-8")
+    path.write_text(
+        original.replace("began by summarizing", "began by briefly summarizing"), encoding="utf-8"
+    )
+    before = {i.key: i for i in feeder.items(limit=50)}
+    edit_time = clock.advance(days=2)
+    summary = feeder.refresh()
+    assert (summary.items_new, summary.items_updated) == (0, 1)
+    after = {i.key: i for i in feeder.items(limit=50)}
+    assert after.keys() == before.keys()
+    (changed,) = [k for k in after if after[k].updated != before[k].updated]
+    assert after[changed].updated == edit_time
+    assert after[changed].published == before[changed].published
+    assert after[changed].title.startswith("The CSTO Secretary General held press conference")
+    assert any("began by briefly summarizing" in b.text for b in after[changed].blocks)
+
+
+def test_undated_items_keep_their_first_seen_time(feeder: Feeder, settings, clock) -> None:
+    feeder.refresh()
+    first = clock.now
+    clock.advance(days=3)
+    (settings.sources[0].path / seed("003").name).touch()
+    path = settings.sources[0].path / seed("003").name
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    feeder.refresh()
+    undated = [i for i in feeder.items(limit=50) if i.date_source is DateSource.FIRST_SEEN]
+    assert len(undated) == 4
+    assert {i.published for i in undated} == {first} == {i.first_seen for i in undated}
+
+
+def test_text_dates_and_explicit_dates_are_calendar_days_in_the_configured_zone(
+    workdir, clock
+) -> None:
+    (workdir / "feeder.toml").write_text('timezone = "Europe/Moscow"\n', encoding="utf-8")
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+        items = {i.title[:20]: i for i in feeder.items(limit=50)}
+    june = items["On June 6, 2024, in "]
+    assert (june.date_source, june.published.isoformat()) == (
+        DateSource.TEXT,
+        "2024-06-05T21:00:00+00:00",
+    )
+
+
+def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, settings) -> None:
+    folder = settings.sources[0].path
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" * 10)
+    (folder / "latin1.txt").write_bytes(
+        "12.12.2024\n\nCaf\xe9 summit in Minsk.\n".encode("latin-1")
+    )
+    (folder / "controls.txt").write_bytes(
+        b"\xef\xbb\xbf13.12.2024\r\n\r\nA \x07bell\x1b rang in Minsk.\r\n"
+    )
+    (folder / "baddate.txt").write_bytes(b"31.02.2024\n\nA day that never was, in Minsk.\n")
+    summary = feeder.refresh()
+    assert summary.files_failed == 1 and any("binary.txt" in e for e in summary.errors)
+    assert any("empty.txt" in w for w in summary.warnings)
+    assert any("latin1.txt" in w and "UTF-8" in w for w in summary.warnings)
+    assert any("baddate.txt" in w and "31.02.2024" in w for w in summary.warnings)
+    titles = {i.title for i in feeder.items(limit=50)}
+    assert feeder.store.item_count() == 17 + 3
+    assert {"Caf\ufffd summit in Minsk.", "A bell rang in Minsk."} <= titles
+    assert (settings.feeds_dir / "all.atom").exists()
+
+
+def test_missing_source_folder_is_an_error_naming_the_source(feeder: Feeder, settings) -> None:
+    shutil.rmtree(settings.sources[0].path)
+    summary = feeder.refresh()
+    assert (
+        not summary.ok and "'seeds'" in summary.errors[0] and "does not exist" in summary.errors[0]
+    )
+
+
+def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder, settings) -> None:
+    db = settings.feeds_dir.parent / "feeder.db"
+    feeder.refresh()  # creates the schema
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM items")
+        conn.execute("DELETE FROM source_files")
+        # A real database failure partway through the ingest: the 10th item insert aborts.
+        conn.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON items WHEN (SELECT count(*) FROM items) >= 9 "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        )
+    before = table_rows(db)
+    with pytest.raises(StoreError, match="disk on fire"):
+        feeder.refresh()
+    assert table_rows(db) == before
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER boom")
+    assert feeder.refresh().items_new == 17
+
+
+def test_changed_topic_rules_retag_every_item(workdir, clock) -> None:
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+    (workdir / "feeder.toml").write_text(
+        '[topics.bereg]\ntitle = "Bereg range"\nkeywords = ["Bereg"]\n', encoding="utf-8"
+    )
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        summary = feeder.refresh()
+        assert summary.items_retagged == 17 and summary.files_scanned == 0
+        assert [t.items for t in feeder.topics()] == [1]
+    assert not (workdir / "feeds" / "nato.atom").exists()  # feeds of removed topics go
+    assert (workdir / "feeds" / "bereg.atom").exists()
+
+
+def test_wal_mode_and_foreign_keys_are_on(feeder: Feeder, settings) -> None:
+    feeder.refresh()
+    with feeder.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_expected_entry_counts_per_topic(feeder: Feeder) -> None:
+    feeder.refresh()
+    counts = {t.slug: t.items for t in feeder.topics()}
+    assert counts == EXPECTED_TOPIC_COUNTS
+
+
+EXPECTED_TOPIC_COUNTS = {
+    "peacekeeping": 7,
+    "exercises": 9,
+    "afghanistan": 7,
+    "drug-trafficking": 4,
+    "terrorism": 6,
+    "migration": 5,
+    "information-security": 2,
+    "biological-security": 3,
+    "nato": 4,
+    "armenia": 6,
+    "belarus": 5,
+    "kazakhstan": 10,
+    "kyrgyzstan": 4,
+    "russia": 6,
+    "tajikistan": 4,
+}
+
+
+def test_clock_is_the_only_source_of_now(feeder: Feeder, clock: ManualClock) -> None:
+    feeder.refresh()
+    assert {i.first_seen for i in feeder.items(limit=50)} == {clock.now}
