@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -128,6 +129,13 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# Typed handles on the tables for Core statements (mapped classes declare FromClause).
+ITEMS = cast(Table, ItemRow.__table__)
+SIGHTINGS = cast(Table, SightingRow.__table__)
+ITEM_TOPICS = cast(Table, ItemTopicRow.__table__)
+SOURCE_FILES = cast(Table, SourceFileRow.__table__)
+META = cast(Table, MetaRow.__table__)
+
 Index("ix_items_newest", ItemRow.published.desc(), ItemRow.key)
 Index(
     "ix_item_topics_newest",
@@ -188,18 +196,16 @@ class Store:
 
     def file_states(self, source: str) -> dict[str, FileState]:
         with self._read() as conn:
-            rows = conn.execute(
-                select(SourceFileRow.__table__).where(SourceFileRow.source == source)
-            )
+            rows = conn.execute(select(SOURCE_FILES).where(SourceFileRow.source == source))
             return {r.path: FileState(r.path, r.size, r.mtime_ns, r.sha256) for r in rows}
 
     def latest_items(self, topic: str | None = None, limit: int = 50) -> list[StoredItem]:
         """The newest `limit` items, of one topic or of all, newest first."""
-        items = ItemRow.__table__
+        items = ITEMS
         if topic is None:
             query = select(items).order_by(items.c.published.desc(), items.c.key).limit(limit)
         else:
-            tagged = ItemTopicRow.__table__
+            tagged = ITEM_TOPICS
             newest = (
                 select(tagged.c.item_id)
                 .where(tagged.c.topic == topic)
@@ -219,7 +225,7 @@ class Store:
 
     def iter_items(self, batch: int = 500) -> Iterator[StoredItem]:
         """Every item, in key order, fetched in batches so memory stays flat."""
-        items = ItemRow.__table__
+        items = ITEMS
         last = ""
         while True:
             with self._read() as conn:
@@ -234,14 +240,14 @@ class Store:
 
     def topic_counts(self) -> dict[str, int]:
         """Number of items per topic slug (topics without items are absent)."""
-        tagged = ItemTopicRow.__table__
+        tagged = ITEM_TOPICS
         with self._read() as conn:
             rows = conn.execute(select(tagged.c.topic, func.count()).group_by(tagged.c.topic))
             return {topic: count for topic, count in rows}
 
     def item_count(self) -> int:
         with self._read() as conn:
-            return conn.execute(select(func.count()).select_from(ItemRow.__table__)).scalar_one()
+            return conn.execute(select(func.count()).select_from(ITEMS)).scalar_one()
 
     def sightings(self, key: str) -> list[tuple[str, str]]:
         """Every (source, path) where the item with `key` was seen."""
@@ -258,7 +264,7 @@ class Store:
     def _topics_of(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
         if not ids:
             return {}
-        tagged = ItemTopicRow.__table__
+        tagged = ITEM_TOPICS
         found: dict[int, list[str]] = {}
         rows = conn.execute(
             select(tagged.c.item_id, tagged.c.topic)
@@ -281,7 +287,7 @@ class StoreWriter:
         return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
 
     def set_meta(self, name: str, value: str) -> None:
-        stmt = self._insert(MetaRow.__table__).values(name=name, value=value)
+        stmt = self._insert(META).values(name=name, value=value)
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value})
         )
@@ -299,20 +305,20 @@ class StoreWriter:
             "updated": published,
             "first_seen": seen,
         }
-        return self.conn.execute(ItemRow.__table__.insert().values(**values)).inserted_primary_key[
-            0
-        ]
+        key = self.conn.execute(ITEMS.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def update_item(
         self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
     ) -> None:
         values = _item_values(item) | {"published": published, "updated": updated}
-        self.conn.execute(update(ItemRow.__table__).where(ItemRow.id == item_id).values(**values))
+        self.conn.execute(update(ITEMS).where(ItemRow.id == item_id).values(**values))
 
     def set_topics(
         self, item_id: int, key: str, published: datetime, topics: Iterable[str]
     ) -> None:
-        table = ItemTopicRow.__table__
+        table = ITEM_TOPICS
         self.conn.execute(delete(table).where(table.c.item_id == item_id))
         rows = [
             {"topic": t, "item_id": item_id, "published": published, "item_key": key}
@@ -340,7 +346,7 @@ class StoreWriter:
             last = rows[-1].id
 
     def record_sighting(self, item_id: int, source: str, path: str, seen: datetime) -> None:
-        stmt = self._insert(SightingRow.__table__).values(
+        stmt = self._insert(SIGHTINGS).values(
             item_id=item_id, source=source, path=path, first_seen=seen, last_seen=seen
         )
         self.conn.execute(
@@ -356,15 +362,13 @@ class StoreWriter:
             "sha256": state.sha256,
             "scanned_at": scanned,
         }
-        stmt = self._insert(SourceFileRow.__table__).values(
-            source=source, path=state.path, **values
-        )
+        stmt = self._insert(SOURCE_FILES).values(source=source, path=state.path, **values)
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["source", "path"], set_=values)
         )
 
     def forget_files(self, source: str, paths: Iterable[str]) -> None:
-        table = SourceFileRow.__table__
+        table = SOURCE_FILES
         for path in paths:
             self.conn.execute(delete(table).where(table.c.source == source, table.c.path == path))
 

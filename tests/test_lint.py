@@ -1,4 +1,4 @@
-"""`ruff check` stays clean: run as a test so CI enforces it with the README command."""
+"""Lint and type checks run as tests, so CI enforces them with the README's command."""
 
 import shutil
 import subprocess
@@ -7,11 +7,19 @@ import pytest
 from conftest import REPO
 
 
+def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
+    if shutil.which(command[0]) is None:
+        pytest.fail(
+            f"{command[0]} is not installed: install the test extra (pip install -e '.[test]')"
+        )
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+
+
 def test_ruff_check_is_clean() -> None:
-    ruff = shutil.which("ruff")
-    if ruff is None:
-        pytest.fail("ruff is not installed: install the test extra (pip install -e '.[test]')")
-    result = subprocess.run(
-        [ruff, "check", "feeder", "tests"], cwd=REPO, capture_output=True, text=True
-    )
+    result = run_tool("ruff", "check", "feeder", "tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_passes_on_the_package() -> None:
+    result = run_tool("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
