@@ -23,6 +23,7 @@ _CREDIT = re.compile(
 _AUTHOR = re.compile(r"^author:\s*(?P<name>.+)$", re.I)
 _READ_ALSO = re.compile(r"^read also\b:?\s*(?P<rest>.*)$", re.I)
 _LIST_MARK = ("- ", "– ", "— ", "• ")
+_BULLETS = ("•", "·", "▪", "►", "*")
 _TITLE_MAX = 200
 _SUBHEADING_MAX = 100
 _CREDIT_LINE_MAX = 200
@@ -86,7 +87,12 @@ class SeedParser:
         items, warnings = _Walker(blocks).run()
         unique: dict[str, ParsedItem] = {}
         for item in items:
-            unique.setdefault(item.key, item)
+            kept = unique.setdefault(item.key, item)
+            if kept.content_hash != item.content_hash:
+                warnings.append(
+                    f"line {item.line}: {item.title!r} repeats the item of line {kept.line} "
+                    "with different text; the first one is kept"
+                )
         return ParseResult(list(unique.values()), warnings)
 
 
@@ -123,6 +129,10 @@ def _is_subheading(line: str) -> bool:
     return len(line) <= _SUBHEADING_MAX and _is_title_like(line)
 
 
+def _is_link_list(block: _Block) -> bool:
+    return all(line.startswith(_BULLETS) for line in block.lines)
+
+
 def _is_credit_block(block: _Block) -> bool:
     return all(len(line) <= _CREDIT_LINE_MAX for line in block.lines) and any(
         _CREDIT.search(line) for line in block.lines
@@ -139,6 +149,11 @@ class _Walker:
         self.warnings: list[str] = []
         self.loose: list[_Block] = []
         self.structured = False
+        # Line of the last footer or date line, so "does structure follow?" is O(1).
+        self.last_structure_line = max(
+            (b.line for b in blocks if _is_footer(b) or NUMERIC_DATE.fullmatch(b.lines[0])),
+            default=0,
+        )
 
     def run(self) -> tuple[list[ParsedItem], list[str]]:
         i = 0
@@ -190,18 +205,22 @@ class _Walker:
         return i + 1
 
     def _article_header(self, block: _Block) -> _Article | None:
-        match = _HEADER.fullmatch(block.lines[0])
-        if not match:
+        """A `Title DD.MM.YYYY` line right after a line holding just `Title`, either
+        as the previous block or as the line above it in the same block."""
+        lines = block.lines
+        title_in_block = len(lines) > 1 and lines[1].startswith(lines[0] + " ")
+        title = lines[0] if title_in_block else (self.loose[-1].single if self.loose else None)
+        dated = lines[1] if title_in_block else lines[0]
+        match = _HEADER.fullmatch(dated)
+        if title is None or not match or match["title"] != title:
             return None
         day = parse_numeric_date(match["date"])
-        title = match["title"]
-        previous = self.loose[-1].single if self.loose else None
-        if day is None or (previous != title and not _is_title_like(title)):
+        if day is None:
             return None
-        if previous == title:
+        if not title_in_block:
             self.loose.pop()
         self.structured = True
-        return _Article(title, day, block.line, head=block.lines[1:])
+        return _Article(title, day, block.line, head=lines[2:] if title_in_block else lines[1:])
 
     def _flush_loose(self, *, ends_with_footer: bool) -> None:
         """Turn the pending undated blocks into teasers and/or one undated article."""
@@ -230,9 +249,7 @@ class _Walker:
     def _more_structure_follows(self, blocks: list[_Block]) -> bool:
         # Loose text at the top of a page that has listings or articles further down
         # is a set of teasers, not one article.
-        last = blocks[-1]
-        later = [b for b in self.blocks if b.line > last.line]
-        return any(_is_footer(b) or NUMERIC_DATE.fullmatch(b.lines[0]) for b in later)
+        return self.last_structure_line > blocks[-1].line
 
     def _emit_untitled_article(self, blocks: list[_Block]) -> None:
         lines = [line for block in blocks for line in block.lines]
@@ -242,15 +259,19 @@ class _Walker:
     def _emit_article(self, article: _Article, identity: str | None = None) -> None:
         credits = list(article.head)
         body: list[_Block] = []
-        skip_next = False
+        links_follow = False  # inside a "Read also:" list of links
         for n, block in enumerate(article.body):
-            if skip_next:
-                skip_next = False
-                continue
             read_also = _READ_ALSO.match(block.lines[0])
             if read_also:
-                skip_next = not read_also["rest"] and len(block.lines) == 1
+                # A bare "Read also:" heads the links after it: the next block whatever
+                # it looks like, then every further block of bulleted lines.
+                links_follow = not read_also["rest"] and len(block.lines) == 1
+                first_link = links_follow
                 continue
+            if links_follow and (first_link or _is_link_list(block)):
+                first_link = False
+                continue
+            links_follow = False
             if n < _CREDIT_SEARCH_BLOCKS and _is_credit_block(block):
                 credits.extend(block.lines)
                 continue

@@ -217,13 +217,47 @@ def test_the_same_item_twice_in_one_document_is_one_item() -> None:
     assert len(parse("02.10.2024\n\nSame text.\n\n02.10.2024\n\nSame text.\n")) == 1
 
 
-def test_a_dated_header_without_its_title_line_still_opens_an_article() -> None:
-    (item,) = parse("Summit in Minsk ends 12.03.2024\n\nLeaders met.\n\nGo back\n")
-    assert (item.kind, item.title, item.day) == (
+def test_the_dated_title_line_may_follow_the_title_directly() -> None:
+    (item,) = parse(
+        "Summit in Minsk ends\nSummit in Minsk ends 12.03.2024\nAuthor: A. B.\n\nLeaders met.\n"
+    )
+    assert (item.kind, item.title, item.day, item.author) == (
         ItemKind.ARTICLE,
         "Summit in Minsk ends",
         date(2024, 3, 12),
+        "A. B.",
     )
+    assert [b.text for b in item.blocks] == ["Leaders met."]
+
+
+def test_a_sentence_ending_in_a_date_does_not_open_an_article() -> None:
+    items = parse(
+        "01.05.2025\n\nListed.\n\nThe summit in Minsk is planned for 30.05.2025\n\nNext text.\n"
+    )
+    assert [i.kind for i in items] == [ItemKind.LISTING, ItemKind.TEASER, ItemKind.TEASER]
+    assert (items[1].day, items[1].date_source) == (date(2025, 5, 30), DateSource.TEXT)
+
+
+def test_read_also_drops_every_link_block_after_it() -> None:
+    (item,) = parse(
+        "T one\n\nT one 01.02.2024\n\nBody one.\n\nRead also:\n\nA linked title\n\n"
+        "• second link\n\n• third link\n· fourth link\n\nBody two.\n\n"
+        "Read also: One inline link\n\nBody three.\n\nGo back\n"
+    )
+    assert [b.text for b in item.blocks] == ["Body one.", "Body two.", "Body three."]
+
+
+def test_same_item_with_different_text_in_one_document_keeps_the_first_and_warns() -> None:
+    result = SeedParser().parse_text(
+        "02.10.2024\n\nSame title. One.\n\n02.10.2024\n\nSame title. Two.\n"
+    )
+    assert [i.blocks[0].text for i in result.items] == ["Same title. One."]
+    assert any("different text" in w for w in result.warnings)
+
+
+def test_thousands_of_entries_with_impossible_dates_become_teasers() -> None:
+    doc = "".join(f"31.02.2024\n\nText number {n}.\n\n" for n in range(4000))
+    assert len(SeedParser().parse_text(doc).items) == 4000
 
 
 @settings(max_examples=300, deadline=None)
@@ -231,6 +265,17 @@ def test_a_dated_header_without_its_title_line_still_opens_an_article() -> None:
 def test_parser_never_raises_on_arbitrary_text(text: str) -> None:
     for item in SeedParser().parse_text(text).items:
         assert item.title and item.key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary())
+def test_parser_never_raises_on_arbitrary_bytes_except_for_binary(data: bytes) -> None:
+    try:
+        result = SeedParser().parse_bytes(data)
+    except ParseError:
+        assert b"\x00" in data
+        return
+    assert all(item.title and item.key for item in result.items)
 
 
 @settings(max_examples=200, deadline=None)
