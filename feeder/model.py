@@ -123,6 +123,7 @@ class RefreshSummary:
     items_updated: int = 0
     items_unchanged: int = 0
     items_retagged: int = 0
+    items_redated: int = 0
     feeds_written: int = 0
     feeds_unchanged: int = 0
     pages_written: int = 0

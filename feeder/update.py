@@ -11,11 +11,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from .config import ALL_FEED, Settings
-from .decide import Change, classify_item, plan_scan, publication_time
-from .model import FeedContent, FileState, RefreshSummary, ScannedFile, Site, SourceFile
+from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
+from .model import (
+    FeedContent,
+    FileState,
+    ParsedItem,
+    RefreshSummary,
+    ScannedFile,
+    Site,
+    SourceFile,
+)
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
@@ -24,6 +32,7 @@ from .topics import TopicMatcher
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 _RULES_META = "topic_rules"
+_ZONE_META = "timezone"
 
 
 @dataclass
@@ -55,19 +64,29 @@ def refresh(
     matcher = TopicMatcher(settings.topic_list())
     scan = _scan_sources(store, settings, summary, on_progress)
     with store.write() as writer:
+        ingest = _Ingest(writer, matcher, settings, now, summary)
         for scanned in scan.parsed:
-            _ingest(writer, scanned, matcher, settings, now, summary)
+            ingest.file(scanned)
         for source, state in scan.touched:
             writer.save_file_state(source, state, now)
         for source, paths in scan.vanished:
             writer.forget_files(source, paths)
-        rules = writer.get_meta(_RULES_META)
-        if rules != matcher.fingerprint:
-            if rules is not None:  # a new database's items were just tagged by these rules
-                summary.items_retagged = _retag_all(writer, matcher)
-            writer.set_meta(_RULES_META, matcher.fingerprint)
+        # Derived data follows the settings it came from: re-tag and re-date everything
+        # when the rules or the zone change (a new database was just built with them).
+        if _settings_changed(writer, _RULES_META, matcher.fingerprint):
+            summary.items_retagged = _retag_all(writer, matcher)
+        if _settings_changed(writer, _ZONE_META, settings.timezone):
+            summary.items_redated = _redate_all(writer, settings.tz)
     _publish(store, settings, summary)
     return summary
+
+
+def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
+    """Record `value` under `name`; True if it replaced a different recorded value."""
+    recorded = writer.get_meta(name)
+    if recorded != value:
+        writer.set_meta(name, value)
+    return recorded is not None and recorded != value
 
 
 def _scan_sources(
@@ -116,8 +135,10 @@ def _scan_file(
     try:
         result = parser.parse_bytes(data)
     except ParseError as exc:
-        summary.files_failed += 1
-        summary.errors.append(f"{file.location}: skipped: {exc}")
+        # Skipped with a warning and remembered, so it is not read again until it changes.
+        summary.files_scanned += 1
+        summary.warnings.append(f"{file.location}: skipped: {exc}")
+        scan.touched.append((file.source, FileState(file.path, file.size, file.mtime_ns, sha256)))
         return
     except Exception as exc:  # a parser bug must not cost the other files
         summary.files_failed += 1
@@ -128,42 +149,73 @@ def _scan_file(
     scan.parsed.append(ScannedFile(file, sha256, result.items))
 
 
-def _ingest(
-    writer: StoreWriter,
-    scanned: ScannedFile,
-    matcher: TopicMatcher,
-    settings: Settings,
-    now: datetime,
-    summary: RefreshSummary,
-) -> None:
-    file = scanned.file
-    for item in scanned.items:
-        found = writer.find_item(item.key)
+class _Ingest:
+    """Writes parsed files into the store, deciding per item: new, changed or unchanged."""
+
+    def __init__(
+        self,
+        writer: StoreWriter,
+        matcher: TopicMatcher,
+        settings: Settings,
+        now: datetime,
+        summary: RefreshSummary,
+    ) -> None:
+        self.writer, self.matcher, self.zone = writer, matcher, settings.tz
+        self.now, self.summary = now, summary
+        self.versions: dict[str, tuple[str, str]] = {}  # key -> (file, hash) seen this refresh
+
+    def file(self, scanned: ScannedFile) -> None:
+        file = scanned.file
+        for item in scanned.items:
+            item_id = self.item(item, str(file.location))
+            self.writer.record_sighting(item_id, file.source, file.path, self.now)
+        state = FileState(file.path, file.size, file.mtime_ns, scanned.sha256)
+        self.writer.save_file_state(file.source, state, self.now)
+
+    def item(self, item: ParsedItem, location: str) -> int:
+        found = self.writer.find_item(item.key)
         change = classify_item(found[1] if found else None, item)
         if found is None:
-            published = publication_time(item, now, settings.tz)
-            item_id = writer.add_item(item, published, now)
+            published = publication_time(item, self.now, self.zone)
+            item_id = self.writer.add_item(item, published, self.now)
         else:
             item_id, _, first_seen = found
-            published = publication_time(item, first_seen, settings.tz)
+            published = publication_time(item, first_seen, self.zone)
             if change is Change.CHANGED:
-                writer.update_item(item_id, item, published, updated=max(now, published))
+                updated = max(self.now, published)
+                self.writer.update_item(item_id, item, published, updated)
         if change is not Change.UNCHANGED:
-            writer.set_topics(
-                item_id, item.key, published, matcher.match_item(item.title, item.blocks)
+            topics = self.matcher.match_item(item.title, item.blocks)
+            self.writer.set_topics(item_id, item.key, published, topics)
+        self._note_conflict(item, location)
+        self.summary.items_new += change is Change.NEW
+        self.summary.items_updated += change is Change.CHANGED
+        self.summary.items_unchanged += change is Change.UNCHANGED
+        return item_id
+
+    def _note_conflict(self, item: ParsedItem, location: str) -> None:
+        earlier = self.versions.setdefault(item.key, (location, item.content_hash))
+        if earlier[1] != item.content_hash:
+            self.summary.warnings.append(
+                f"{location}: {item.title!r} has different text in {earlier[0]}; "
+                "the version read last is kept"
             )
-        summary.items_new += change is Change.NEW
-        summary.items_updated += change is Change.CHANGED
-        summary.items_unchanged += change is Change.UNCHANGED
-        writer.record_sighting(item_id, file.source, file.path, now)
-    state = FileState(file.path, file.size, file.mtime_ns, scanned.sha256)
-    writer.save_file_state(file.source, state, now)
 
 
 def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
     count = 0
     for item_id, key, title, blocks, published in writer.iter_tagging_input():
         writer.set_topics(item_id, key, published, matcher.match_item(title, blocks))
+        count += 1
+    return count
+
+
+def _redate_all(writer: StoreWriter, zone: tzinfo) -> int:
+    count = 0
+    for item_id, day, published, updated in writer.iter_dated_items():
+        moved = calendar_day_start(day, zone)
+        # An item never edited keeps updated == published; an edited one keeps its edit time.
+        writer.set_times(item_id, moved, moved if updated == published else max(updated, moved))
         count += 1
     return count
 

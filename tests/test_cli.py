@@ -41,12 +41,21 @@ def test_quiet_refresh_prints_nothing_on_success() -> None:
     assert result.exit_code == 0 and result.output == ""
 
 
-def test_failed_input_exits_1_names_the_file_and_publishes_the_rest(workdir: Path) -> None:
-    (workdir / "seeds" / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+def test_failed_input_exits_1_names_the_source_and_publishes_the_rest(workdir: Path) -> None:
+    (workdir / "feeder.toml").write_text(
+        '[[sources]]\nname = "seeds"\npath = "seeds"\n[[sources]]\nname = "web"\npath = "gone"\n'
+    )
     result = runner.invoke(app, ["refresh"])
     assert result.exit_code == 1
-    assert "broken.txt" in result.stderr and "binary" in result.stderr
-    assert "17 / 0" in result.stdout
+    assert "source 'web'" in result.stderr and "does not exist" in result.stderr
+    assert "17 / 0" in result.stdout and (workdir / "feeds" / "all.atom").exists()
+
+
+def test_binary_file_is_skipped_with_a_warning_and_exit_0(workdir: Path) -> None:
+    (workdir / "seeds" / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "broken.txt" in result.stderr
 
 
 def test_config_error_exits_2_naming_file_and_key(workdir: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -176,7 +175,8 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, setting
     )
     (folder / "baddate.txt").write_bytes(b"31.02.2024\n\nA day that never was, in Minsk.\n")
     summary = feeder.refresh()
-    assert summary.files_failed == 1 and any("binary.txt" in e for e in summary.errors)
+    assert summary.ok and summary.files_failed == 0 and summary.files_scanned == 10
+    assert any("binary.txt" in w and "binary data" in w for w in summary.warnings)
     assert any("empty.txt" in w for w in summary.warnings)
     assert any("latin1.txt" in w and "UTF-8" in w for w in summary.warnings)
     assert any("baddate.txt" in w and "31.02.2024" in w for w in summary.warnings)
@@ -184,14 +184,34 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, setting
     assert feeder.store.item_count() == 17 + 3
     assert {"Caf\ufffd summit in Minsk.", "A bell rang in Minsk."} <= titles
     assert (settings.feeds_dir / "all.atom").exists()
+    # Skipped files are remembered: not read again until they change.
+    again = feeder.refresh()
+    assert (again.files_scanned, again.files_unchanged, again.warnings) == (0, 10, [])
 
 
-def test_missing_source_folder_is_an_error_naming_the_source(feeder: Feeder, settings) -> None:
-    shutil.rmtree(settings.sources[0].path)
-    summary = feeder.refresh()
-    assert (
-        not summary.ok and "'seeds'" in summary.errors[0] and "does not exist" in summary.errors[0]
+def test_missing_source_folder_is_an_error_naming_it_and_other_sources_still_run(
+    workdir: Path, clock: ManualClock
+) -> None:
+    (workdir / "feeder.toml").write_text(
+        '[[sources]]\nname = "gone"\npath = "nowhere"\n'
+        '[[sources]]\nname = "seeds"\npath = "seeds"\n'
     )
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        summary = feeder.refresh()
+        assert feeder.store.item_count() == 17
+    assert summary.errors == [f"source 'gone': folder {workdir / 'nowhere'} does not exist"]
+
+
+def test_two_files_disagreeing_about_one_item_warn_and_keep_the_last(
+    feeder: Feeder, settings
+) -> None:
+    folder = settings.sources[0].path
+    (folder / "a.txt").write_text("02.12.2024\n\nSame item. First wording.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("02.12.2024\n\nSame item. Second wording.\n", encoding="utf-8")
+    summary = feeder.refresh()
+    assert any("b.txt" in w and "different text in" in w and "a.txt" in w for w in summary.warnings)
+    (kept,) = [i for i in feeder.items(limit=50) if i.title == "Same item."]
+    assert kept.blocks[0].text == "Same item. Second wording."
 
 
 def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder, settings) -> None:

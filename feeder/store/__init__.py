@@ -1,7 +1,7 @@
-"""Storage: the only module that talks to the database (SQLAlchemy 2.x).
+"""Storage: the only package that talks to the database (SQLAlchemy 2.x).
 
 Items, where each was seen, their topics and per-file scan state live here.
-Database errors leave this module as `StoreError`; dialect differences stay here.
+Database errors leave this package as `StoreError`; dialect differences stay here.
 """
 
 from __future__ import annotations
@@ -9,141 +9,32 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Connection,
-    DateTime,
-    ForeignKey,
-    Index,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    delete,
-    event,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Connection, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .model import Block, DateSource, FileState, ItemKind, ParsedItem, StoredItem
+from ..model import Block, DateSource, FileState, ItemKind, ParsedItem, StoredItem
+from .schema import (
+    ITEM_TOPICS,
+    ITEMS,
+    META,
+    SIGHTINGS,
+    SOURCE_FILES,
+    Base,
+    ItemRow,
+    MetaRow,
+    SightingRow,
+)
 
 _BUSY_TIMEOUT_S = 30
 
 
 class StoreError(Exception):
     """A database operation failed; the message names the database."""
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes in, timezone-aware UTC datetimes out, on every dialect."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value is not None else None
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class ItemRow(Base):
-    __tablename__ = "items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(16))
-    body: Mapped[str] = mapped_column(Text)  # JSON list of [block kind, text]
-    author: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    published: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated: Mapped[datetime] = mapped_column(UTCDateTime)
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-    date_source: Mapped[str] = mapped_column(String(16))
-
-
-class SightingRow(Base):
-    """One place an item was seen: a file of a source."""
-
-    __tablename__ = "sightings"
-    __table_args__ = (UniqueConstraint("item_id", "source", "path"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String(200))
-    path: Mapped[str] = mapped_column(Text)
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class ItemTopicRow(Base):
-    """An item's topic, with the item's sort fields copied so a topic's newest items
-    come straight off an index."""
-
-    __tablename__ = "item_topics"
-
-    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
-    published: Mapped[datetime] = mapped_column(UTCDateTime)
-    item_key: Mapped[str] = mapped_column(String(64))
-
-
-class SourceFileRow(Base):
-    """Scan state of one file: enough to skip it next time without reading it."""
-
-    __tablename__ = "source_files"
-
-    source: Mapped[str] = mapped_column(String(200), primary_key=True)
-    path: Mapped[str] = mapped_column(Text, primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    mtime_ns: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class MetaRow(Base):
-    __tablename__ = "meta"
-
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-# Typed handles on the tables for Core statements (mapped classes declare FromClause).
-ITEMS = cast(Table, ItemRow.__table__)
-SIGHTINGS = cast(Table, SightingRow.__table__)
-ITEM_TOPICS = cast(Table, ItemTopicRow.__table__)
-SOURCE_FILES = cast(Table, SourceFileRow.__table__)
-META = cast(Table, MetaRow.__table__)
-
-Index("ix_items_newest", ItemRow.published.desc(), ItemRow.key)
-Index(
-    "ix_item_topics_newest",
-    ItemTopicRow.topic,
-    ItemTopicRow.published.desc(),
-    ItemTopicRow.item_key,
-)
-Index("ix_item_topics_item", ItemTopicRow.item_id)
 
 
 def _dump_blocks(blocks: Iterable[Block]) -> str:
@@ -196,7 +87,7 @@ class Store:
 
     def file_states(self, source: str) -> dict[str, FileState]:
         with self._read() as conn:
-            rows = conn.execute(select(SOURCE_FILES).where(SourceFileRow.source == source))
+            rows = conn.execute(select(SOURCE_FILES).where(SOURCE_FILES.c.source == source))
             return {r.path: FileState(r.path, r.size, r.mtime_ns, r.sha256) for r in rows}
 
     def latest_items(self, topic: str | None = None, limit: int = 50) -> list[StoredItem]:
@@ -345,6 +236,31 @@ class StoreWriter:
                 yield r.id, r.key, r.title, _load_blocks(r.body), r.published
             last = rows[-1].id
 
+    def iter_dated_items(self, batch: int = 500) -> Iterator[tuple[int, date, datetime, datetime]]:
+        """(id, calendar day, published, updated) of every item that has a date."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
+                .where(ItemRow.id > last, ItemRow.day.is_not(None))
+                .order_by(ItemRow.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield r.id, r.day, r.published, r.updated
+            last = rows[-1].id
+
+    def set_times(self, item_id: int, published: datetime, updated: datetime) -> None:
+        """Move an item's published and updated times (and the copies kept for sorting)."""
+        self.conn.execute(
+            update(ITEMS).where(ITEMS.c.id == item_id).values(published=published, updated=updated)
+        )
+        self.conn.execute(
+            update(ITEM_TOPICS).where(ITEM_TOPICS.c.item_id == item_id).values(published=published)
+        )
+
     def record_sighting(self, item_id: int, source: str, path: str, seen: datetime) -> None:
         stmt = self._insert(SIGHTINGS).values(
             item_id=item_id, source=source, path=path, first_seen=seen, last_seen=seen
@@ -382,6 +298,7 @@ def _item_values(item: ParsedItem) -> dict[str, Any]:
         "author": item.author,
         "content_hash": item.content_hash,
         "date_source": item.date_source.value,
+        "day": item.day,
     }
 
 

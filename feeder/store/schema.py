@@ -1,0 +1,124 @@
+"""Database schema: tables, indexes and the UTC datetime column type."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import cast
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes in, timezone-aware UTC datetimes out, on every dialect."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)  # JSON list of [block kind, text]
+    author: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    date_source: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date | None] = mapped_column(Date)  # the calendar day, when the item has one
+
+
+class SightingRow(Base):
+    """One place an item was seen: a file of a source."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("item_id", "source", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ItemTopicRow(Base):
+    """An item's topic, with the item's sort fields copied so a topic's newest items
+    come straight off an index."""
+
+    __tablename__ = "item_topics"
+
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    published: Mapped[datetime] = mapped_column(UTCDateTime)
+    item_key: Mapped[str] = mapped_column(String(64))
+
+
+class SourceFileRow(Base):
+    """Scan state of one file: enough to skip it next time without reading it."""
+
+    __tablename__ = "source_files"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# Typed handles on the tables for Core statements (mapped classes declare FromClause).
+ITEMS = cast(Table, ItemRow.__table__)
+SIGHTINGS = cast(Table, SightingRow.__table__)
+ITEM_TOPICS = cast(Table, ItemTopicRow.__table__)
+SOURCE_FILES = cast(Table, SourceFileRow.__table__)
+META = cast(Table, MetaRow.__table__)
+
+Index("ix_items_newest", ItemRow.published.desc(), ItemRow.key)
+Index(
+    "ix_item_topics_newest",
+    ItemTopicRow.topic,
+    ItemTopicRow.published.desc(),
+    ItemTopicRow.item_key,
+)
+Index("ix_item_topics_item", ItemTopicRow.item_id)
