@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from .config import ConfigError, Settings, load_settings
-from .core import Feeder, make_feeder
+from .core import Feeder, UnknownTopicError, make_feeder
 from .model import RefreshSummary
 from .publish import PublishError
 from .store import StoreError
@@ -154,9 +154,10 @@ def items(
 ) -> None:
     """List the newest stored items."""
     with _open(config) as feeder:
+        day_of = feeder.site.day_of
         try:
             found = feeder.items(topic, limit)
-        except KeyError:
+        except UnknownTopicError:
             _say(f"error: no topic {topic!r}; see `feeder topics`")
             raise typer.Exit(EXIT_CONFIG) from None
         except StoreError as exc:
@@ -166,7 +167,8 @@ def items(
         rows = [
             {
                 "key": i.key,
-                "date": i.published.isoformat(),
+                "date": day_of(i.published).isoformat(),
+                "published": i.published.isoformat(),
                 "date_source": i.date_source.value,
                 "title": i.title,
                 "topics": list(i.topics),
@@ -180,7 +182,7 @@ def items(
         table.add_column(column)
     for item in found:
         table.add_row(
-            item.published.date().isoformat(),
+            day_of(item.published).isoformat(),
             item.date_source.value,
             item.title,
             ", ".join(item.topics),

@@ -7,15 +7,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .config import Settings
-from .model import RefreshSummary, StoredItem
+from .model import RefreshSummary, Site, StoredItem
 from .store import Store
-from .update import ProgressCallback, refresh
+from .update import ProgressCallback, refresh, site_of
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class UnknownTopicError(KeyError):
+    """A topic slug that the configuration does not define."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,10 @@ class Feeder:
         self.store = store
         self._clock = clock
 
+    @property
+    def site(self) -> Site:
+        return site_of(self.settings)
+
     def refresh(self, on_progress: ProgressCallback | None = None) -> RefreshSummary:
         """Scan the sources, store what is new or changed, publish the feeds."""
         return refresh(self.store, self.settings, self._clock(), on_progress)
@@ -41,7 +49,7 @@ class Feeder:
     def items(self, topic: str | None = None, limit: int = 20) -> list[StoredItem]:
         """The newest stored items, of one topic or of all."""
         if topic is not None and topic not in self.settings.topics:
-            raise KeyError(topic)
+            raise UnknownTopicError(topic)
         return self.store.latest_items(topic, limit)
 
     def topics(self) -> list[TopicInfo]:

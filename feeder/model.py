@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
@@ -142,6 +142,11 @@ class Site:
     title: str
     base_url: str  # ends with "/"
     tag_authority: str  # RFC 4151 tagging entity, e.g. "example.org,2026"
+    zone: tzinfo = UTC  # calendar days are shown in this zone
+
+    def day_of(self, moment: datetime) -> date:
+        """The calendar day `moment` falls on in the site's zone."""
+        return moment.astimezone(self.zone).date()
 
     def feed_url(self, slug: str, fmt: str) -> str:
         return f"{self.base_url}{slug}.{fmt}"

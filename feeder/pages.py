@@ -70,9 +70,9 @@ def render_opml(site: Site, feeds: list[FeedContent]) -> bytes:
     ).encode()
 
 
-def describe_date(item: StoredItem) -> str:
+def describe_date(site: Site, item: StoredItem) -> str:
     """The item's date as a reader should understand it, saying where it came from."""
-    day = item.published.date().isoformat()
+    day = site.day_of(item.published).isoformat()
     if item.date_source is DateSource.EXPLICIT:
         return day
     if item.date_source is DateSource.TEXT:
@@ -90,7 +90,7 @@ def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, st
         f'<p><a href="../index.html">{_e(site.title)}</a></p>\n',
         f"<h1>{_e(item.title)}</h1>\n",
     ]
-    meta = _e(describe_date(item)) + (f" · {_e(item.author)}" if item.author else "")
+    meta = _e(describe_date(site, item)) + (f" · {_e(item.author)}" if item.author else "")
     parts.append(f'<p class="meta">{meta}{" · Topics: " + topics if topics else ""}</p>\n')
     for block in item.blocks:
         tag = "h2" if block.kind == "h" else "p"

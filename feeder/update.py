@@ -45,7 +45,7 @@ class _Scan:
 
 
 def site_of(settings: Settings) -> Site:
-    return Site(settings.title, settings.base_url, settings.tag_authority)
+    return Site(settings.title, settings.base_url, settings.tag_authority, settings.tz)
 
 
 def refresh(

@@ -1,3 +1,4 @@
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -70,3 +71,16 @@ def test_malformed_database_url_is_refused_without_echoing_it() -> None:
     with pytest.raises(StoreError, match="not a valid") as caught:
         Store("not a url :s3cret@")
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_write_transaction_takes_the_write_lock_up_front(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'lock.db'}")
+    try:
+        with store.write() as w:
+            w.get_meta("anything")  # only a read so far: a deferred BEGIN would not lock yet
+            other = sqlite3.connect(tmp_path / "lock.db", timeout=0)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+    finally:
+        store.close()

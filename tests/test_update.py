@@ -136,31 +136,58 @@ def test_edited_item_is_updated_in_place_and_its_updated_time_moves(
     assert any("began by briefly summarizing" in b.text for b in after[changed].blocks)
 
 
-def test_undated_items_keep_their_first_seen_time(feeder: Feeder, settings, clock) -> None:
+def test_undated_items_keep_their_first_seen_time_when_edited(
+    feeder: Feeder, settings, clock
+) -> None:
     feeder.refresh()
     first = clock.now
-    clock.advance(days=3)
-    (settings.sources[0].path / seed("003").name).touch()
-    path = settings.sources[0].path / seed("003").name
-    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    feeder.refresh()
-    undated = [i for i in feeder.items(limit=50) if i.date_source is DateSource.FIRST_SEEN]
+    path = settings.sources[0].path / seed("001").name
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("will not lead to anything good", "leads nowhere"),
+        encoding="utf-8",
+    )
+    edited = clock.advance(days=3)
+    assert feeder.refresh().items_updated == 1
+    undated = {
+        i.title[:20]: i for i in feeder.items(limit=50) if i.date_source is DateSource.FIRST_SEEN
+    }
     assert len(undated) == 4
-    assert {i.published for i in undated} == {first} == {i.first_seen for i in undated}
+    assert {i.published for i in undated.values()} == {first}
+    assert {i.first_seen for i in undated.values()} == {first}
+    assert undated["In his exclusive int"].updated == edited
 
 
-def test_text_dates_and_explicit_dates_are_calendar_days_in_the_configured_zone(
-    workdir, clock
-) -> None:
+def test_dates_are_calendar_days_in_the_configured_zone(workdir, clock) -> None:
     (workdir / "feeder.toml").write_text('timezone = "Europe/Moscow"\n', encoding="utf-8")
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
         items = {i.title[:20]: i for i in feeder.items(limit=50)}
-    june = items["On June 6, 2024, in "]
-    assert (june.date_source, june.published.isoformat()) == (
-        DateSource.TEXT,
-        "2024-06-05T21:00:00+00:00",
-    )
+        june = items["On June 6, 2024, in "]
+        assert june.date_source is DateSource.TEXT
+        assert june.published.isoformat() == "2024-06-05T21:00:00+00:00"
+        assert feeder.site.day_of(june.published).isoformat() == "2024-06-06"
+    page = workdir / "feeds" / "items" / f"{june.key}.html"
+    assert "2024-06-06 (date taken from the text)" in page.read_text(encoding="utf-8")
+
+
+def test_changing_the_timezone_redates_every_dated_item(workdir, clock) -> None:
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+    (workdir / "feeder.toml").write_text('timezone = "Asia/Almaty"\n', encoding="utf-8")
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        summary = feeder.refresh()
+        assert summary.items_redated == 13 and summary.files_scanned == 0
+        items = feeder.items(limit=50)
+        nato_first = feeder.items(topic="nato", limit=50)
+    dated = [i for i in items if i.date_source is not DateSource.FIRST_SEEN]
+    assert {i.published.astimezone(feeder.site.zone).time().isoformat() for i in dated} == {
+        "00:00:00"
+    }
+    assert all(i.updated == i.published for i in dated)
+    # Topic feeds sort on a copy of the date: it moved too.
+    assert [i.key for i in nato_first] == [
+        i.key for i in sorted(nato_first, key=lambda i: (i.published, i.key), reverse=True)
+    ]
 
 
 def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, settings) -> None:
