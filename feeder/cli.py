@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -103,6 +104,11 @@ def refresh(
             _say(
                 f"error: items were stored but publishing failed (the next refresh retries): {exc}"
             )
+            raise typer.Exit(EXIT_FATAL) from None
+        except Exception:
+            # A bug, not bad input: keep the traceback for the report, but never exit 1,
+            # which promises that everything except the named inputs was published.
+            _say(f"error: refresh failed unexpectedly\n{traceback.format_exc()}")
             raise typer.Exit(EXIT_FATAL) from None
     _report(summary, as_json=as_json, quiet=quiet)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_FAILED)

@@ -11,15 +11,25 @@ import re
 import tomllib
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
+from .normalize import clean_text
 from .topics import Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
+# The built-in source is the seed corpus shipped beside the package (`seeds/`).
+SHIPPED_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_NAME = "feeder.toml"
 ALL_FEED = "all"
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -33,14 +43,24 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file, key and reason."""
 
 
+def _xml_safe(value: str) -> str:
+    if clean_text(value) != value:
+        raise ValueError(f"{value!r} contains control characters that feeds cannot carry")
+    return value
+
+
+# Text that ends up in feeds and pages: control characters are refused at load.
+FeedText = Annotated[str, AfterValidator(_xml_safe)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TopicConfig(_Strict):
-    title: str = Field(min_length=1)
-    keywords: list[str] = Field(min_length=1)
-    exclude: list[str] = []
+    title: FeedText = Field(min_length=1)
+    keywords: list[FeedText] = Field(min_length=1)
+    exclude: list[FeedText] = []
 
     @field_validator("keywords", "exclude")
     @classmethod
@@ -51,17 +71,24 @@ class TopicConfig(_Strict):
 
 
 class FolderSourceConfig(_Strict):
-    name: str = Field(min_length=1)
+    name: FeedText = Field(min_length=1)
     type: Literal["folder"] = "folder"
     path: Path
     pattern: str = "*.txt"
+
+    @field_validator("pattern")
+    @classmethod
+    def _inside_folder(cls, pattern: str) -> str:
+        if not pattern or pattern.startswith("/") or ".." in Path(pattern).parts:
+            raise ValueError(f"{pattern!r} must be a relative glob inside the folder, without '..'")
+        return pattern
 
 
 class Settings(_Strict):
     """Validated settings. Paths are absolute once loaded (relative ones are taken
     from the config file's folder, or the working folder when there is no file)."""
 
-    title: str = Field(min_length=1)
+    title: FeedText = Field(min_length=1)
     base_url: str
     tag_authority: str
     database_url: str | None = None
@@ -141,17 +168,20 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     data = _read_toml(DEFAULT_CONFIG)
     label = "built-in defaults"
     base = cwd
+    sources_base = SHIPPED_ROOT
     if path is not None:
         path = (cwd / path).resolve()
         if not path.is_file():
             raise ConfigError(f"{path}: config file not found")
-        data |= _read_toml(path)
+        data |= (own := _read_toml(path))
+        if "sources" in own:
+            sources_base = path.parent
         label, base = str(path), path.parent
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(label, exc, data)) from None
-    return _resolve_paths(settings, base)
+    return _resolve_paths(settings, base, sources_base)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -197,12 +227,12 @@ def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _resolve_paths(settings: Settings, base: Path) -> Settings:
+def _resolve_paths(settings: Settings, base: Path, sources_base: Path) -> Settings:
     database_url = settings.database_url or f"sqlite:///{base / 'feeder.db'}"
     prefix, _, rest = database_url.partition(":///")
     if prefix.startswith("sqlite") and rest and not rest.startswith(("/", ":memory:")):
         database_url = f"{prefix}:///{base / rest}"  # relative to the config file, not the cwd
-    sources = [s.model_copy(update={"path": base / s.path}) for s in settings.sources]
+    sources = [s.model_copy(update={"path": sources_base / s.path}) for s in settings.sources]
     return settings.model_copy(
         update={
             "database_url": database_url,

@@ -36,10 +36,22 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
 
 
+SEED_SOURCE = '\n[[sources]]\nname = "seeds"\npath = "seeds"\n'
+
+
+def configure(folder: Path, text: str = "") -> Path:
+    """Write `folder/feeder.toml`: `text` (top-level keys first) plus a source reading
+    `folder/seeds`, so tests may change their seed copy without touching the shipped one."""
+    path = folder / "feeder.toml"
+    path.write_text(text + SEED_SOURCE, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """A folder holding a private copy of the shipped seeds, as `seeds/`."""
+    """A folder with a private copy of the shipped seeds as `seeds/`, configured as the source."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
+    configure(tmp_path)
     return tmp_path
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import configure
 from typer.testing import CliRunner
 
 from feeder.cli import app
@@ -42,9 +43,7 @@ def test_quiet_refresh_prints_nothing_on_success() -> None:
 
 
 def test_failed_input_exits_1_names_the_source_and_publishes_the_rest(workdir: Path) -> None:
-    (workdir / "feeder.toml").write_text(
-        '[[sources]]\nname = "seeds"\npath = "seeds"\n[[sources]]\nname = "web"\npath = "gone"\n'
-    )
+    configure(workdir, '[[sources]]\nname = "web"\npath = "gone"\n')
     result = runner.invoke(app, ["refresh"])
     assert result.exit_code == 1
     assert "source 'web'" in result.stderr and "does not exist" in result.stderr
@@ -59,7 +58,7 @@ def test_binary_file_is_skipped_with_a_warning_and_exit_0(workdir: Path) -> None
 
 
 def test_config_error_exits_2_naming_file_and_key(workdir: Path) -> None:
-    (workdir / "feeder.toml").write_text("feed_size = -1\n")
+    configure(workdir, "feed_size = -1\n")
     result = runner.invoke(app, ["refresh"])
     assert result.exit_code == 2
     assert f"{workdir / 'feeder.toml'}: feed_size:" in result.stderr
@@ -77,7 +76,7 @@ def test_config_option_and_environment_variable(workdir: Path, tmp_path_factory)
 
 
 def test_database_failure_exits_3(workdir: Path) -> None:
-    (workdir / "feeder.toml").write_text('database_url = "sqlite:////nonexistent-dir/x.db"\n')
+    configure(workdir, 'database_url = "sqlite:////nonexistent-dir/x.db"\n')
     result = runner.invoke(app, ["refresh"])
     assert result.exit_code == 3 and "nonexistent-dir" in result.stderr
 
@@ -105,3 +104,14 @@ def test_topics_table_shows_counts() -> None:
 def test_help_is_written_for_a_newcomer() -> None:
     result = runner.invoke(app, ["refresh", "--help"])
     assert "Exit status" in result.stdout and "--config" in result.stdout
+
+
+def test_without_any_config_refresh_ingests_the_shipped_seeds(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path_factory.mktemp("anywhere")
+    monkeypatch.chdir(empty)
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 0, result.output
+    assert "17 / 0" in result.stdout
+    assert (empty / "feeds" / "all.atom").exists() and (empty / "feeder.db").exists()

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, SEEDS
 
 from feeder.config import ConfigError, FolderSourceConfig, Settings, TopicConfig, load_settings
 
@@ -17,13 +17,13 @@ def write(folder: Path, text: str) -> Path:
     return path
 
 
-def test_no_config_file_means_the_built_in_defaults_beside_the_working_folder(
+def test_no_config_file_reads_the_shipped_seeds_and_writes_to_the_working_folder(
     tmp_path: Path,
 ) -> None:
     settings = load_settings(cwd=tmp_path)
     assert settings.database_url == f"sqlite:///{tmp_path / 'feeder.db'}"
     assert settings.feeds_dir == tmp_path / "feeds"
-    assert [s.path for s in settings.sources] == [tmp_path / "seeds"]
+    assert [s.path for s in settings.sources] == [SEEDS]
     assert settings.feed_size == 50 and settings.timezone == "UTC"
     expected = {
         "peacekeeping",
@@ -62,7 +62,7 @@ def test_a_table_in_the_file_replaces_the_default_table(tmp_path: Path) -> None:
     write(tmp_path, '[topics.one]\ntitle = "One"\nkeywords = ["one"]\n')
     settings = load_settings(cwd=tmp_path)
     assert list(settings.topics) == ["one"]
-    assert [s.name for s in settings.sources] == ["seeds"]
+    assert [(s.name, s.path) for s in settings.sources] == [("seeds", SEEDS)]
 
 
 def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
@@ -99,6 +99,22 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
             "unique",
         ),
         ('[[sources]]\nname = "a"\n', "sources[name='a'].path", "Field required"),
+        (
+            '[[sources]]\nname = "a"\npath = "x"\npattern = "../*"\n',
+            "sources[name='a'].pattern",
+            "'..'",
+        ),
+        (
+            '[[sources]]\nname = "a"\npath = "x"\npattern = "/etc/*"\n',
+            "sources[name='a'].pattern",
+            "relative",
+        ),
+        ('title = "CSTO\\u0007 news"\n', "title", "control characters"),
+        (
+            '[topics.x]\ntitle = "X"\nkeywords = ["a\\u0000b"]\n',
+            "topics.x.keywords[0]",
+            "control characters",
+        ),
     ],
 )
 def test_config_errors_name_the_file_the_key_and_the_reason(

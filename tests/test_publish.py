@@ -13,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ManualClock
+from conftest import ManualClock, configure
 from test_update import EXPECTED_TOPIC_COUNTS
 
 from feeder import Feeder, load_settings, make_feeder
@@ -100,7 +100,7 @@ def test_entry_ids_are_identical_across_two_fresh_databases(
 
 
 def test_feed_size_caps_the_entries_but_not_the_count(workdir: Path, clock) -> None:
-    (workdir / "feeder.toml").write_text("feed_size = 3\n")
+    configure(workdir, "feed_size = 3\n")
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
     feed = read_feed(workdir / "feeds" / "all.atom")
@@ -108,7 +108,7 @@ def test_feed_size_caps_the_entries_but_not_the_count(workdir: Path, clock) -> N
 
 
 def test_empty_topic_feed_is_valid_and_stable(workdir: Path, clock) -> None:
-    (workdir / "feeder.toml").write_text('[topics.none]\ntitle = "Nothing"\nkeywords = ["zzzz"]\n')
+    configure(workdir, '[topics.none]\ntitle = "Nothing"\nkeywords = ["zzzz"]\n')
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
     for fmt in ("atom", "rss"):

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ManualClock, seed
+from conftest import ManualClock, configure, seed
 
 from feeder import Feeder, load_settings, make_feeder
 from feeder.model import DateSource
@@ -158,7 +158,7 @@ def test_undated_items_keep_their_first_seen_time_when_edited(
 
 
 def test_dates_are_calendar_days_in_the_configured_zone(workdir, clock) -> None:
-    (workdir / "feeder.toml").write_text('timezone = "Europe/Moscow"\n', encoding="utf-8")
+    configure(workdir, 'timezone = "Europe/Moscow"\n')
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
         items = {i.title[:20]: i for i in feeder.items(limit=50)}
@@ -173,7 +173,7 @@ def test_dates_are_calendar_days_in_the_configured_zone(workdir, clock) -> None:
 def test_changing_the_timezone_redates_every_dated_item(workdir, clock) -> None:
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
-    (workdir / "feeder.toml").write_text('timezone = "Asia/Almaty"\n', encoding="utf-8")
+    configure(workdir, 'timezone = "Asia/Almaty"\n')
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         summary = feeder.refresh()
         assert summary.items_redated == 13 and summary.files_scanned == 0
@@ -219,10 +219,7 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, setting
 def test_missing_source_folder_is_an_error_naming_it_and_other_sources_still_run(
     workdir: Path, clock: ManualClock
 ) -> None:
-    (workdir / "feeder.toml").write_text(
-        '[[sources]]\nname = "gone"\npath = "nowhere"\n'
-        '[[sources]]\nname = "seeds"\npath = "seeds"\n'
-    )
+    configure(workdir, '[[sources]]\nname = "gone"\npath = "nowhere"\n')
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         summary = feeder.refresh()
         assert feeder.store.item_count() == 17
@@ -264,9 +261,7 @@ def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder, settings) 
 def test_changed_topic_rules_retag_every_item(workdir, clock) -> None:
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
-    (workdir / "feeder.toml").write_text(
-        '[topics.bereg]\ntitle = "Bereg range"\nkeywords = ["Bereg"]\n', encoding="utf-8"
-    )
+    configure(workdir, '[topics.bereg]\ntitle = "Bereg range"\nkeywords = ["Bereg"]\n')
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         summary = feeder.refresh()
         assert summary.items_retagged == 17 and summary.files_scanned == 0
