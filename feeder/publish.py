@@ -62,6 +62,8 @@ def _add_entry(
     fe = fg.add_entry(order="append")
     fe.id(site.tag(f"item/{item.key}"))
     fe.title(item.title)
+    # feedgen 1.0 writes entry links without rel/type (its issue #135); Atom's default
+    # rel is "alternate", so the link still means "the item's page".
     fe.link(href=site.item_url(item.key), rel="alternate", type="text/html")
     fe.published(item.published)
     fe.updated(item.updated)

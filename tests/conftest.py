@@ -70,3 +70,10 @@ def seed(prefix: str) -> Path:
     """The shipped seed whose name starts with `prefix` (e.g. "002")."""
     (match,) = [p for p in SEED_FILES if p.name.startswith(prefix)]
     return match
+
+
+@pytest.fixture
+def published(feeder: Feeder, settings: Settings) -> Path:
+    """The output folder after one refresh of the seeds."""
+    feeder.refresh()
+    return settings.feeds_dir

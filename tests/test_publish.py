@@ -3,12 +3,9 @@ standard XML and HTML parsers for the OPML list and pages."""
 
 from __future__ import annotations
 
-import html
 import io
 import os
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -16,7 +13,7 @@ import pytest
 from conftest import ManualClock, configure
 from test_update import EXPECTED_TOPIC_COUNTS
 
-from feeder import Feeder, load_settings, make_feeder
+from feeder import load_settings, make_feeder
 from feeder.model import Block, DateSource, FeedContent, ItemKind, Site, StoredItem
 from feeder.publish import PublishError, render_feed, write_if_changed
 
@@ -27,12 +24,6 @@ def read_feed(path: Path) -> feedparser.FeedParserDict:
     parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
     assert not parsed.bozo, f"{path.name}: {parsed.get('bozo_exception')}"
     return parsed
-
-
-@pytest.fixture
-def published(feeder: Feeder, settings) -> Path:
-    feeder.refresh()
-    return settings.feeds_dir
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
@@ -169,46 +160,3 @@ def test_write_if_changed_replaces_atomically_and_cleans_up_on_failure(
         write_if_changed(path, b"new feed")
     assert path.read_bytes() == b"old complete feed"
     assert [p.name for p in tmp_path.iterdir()] == ["f.atom"]
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.alternates: list[dict[str, str | None]] = []
-        self.hrefs: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "link" and found.get("rel") == "alternate":
-            self.alternates.append(found)
-        if tag == "a":
-            self.hrefs.append(found.get("href"))
-
-
-def test_index_lists_every_feed_with_counts_and_autodiscovery(published: Path) -> None:
-    links = _Links()
-    page = (published / "index.html").read_text(encoding="utf-8")
-    links.feed(page)
-    assert len(links.alternates) == 2 * 16
-    assert {
-        "rel": "alternate",
-        "type": "application/atom+xml",
-        "title": "CSTO news: NATO (ATOM)",
-        "href": "http://127.0.0.1:8080/nato.atom",
-    } in links.alternates
-    assert "nato.rss" in links.hrefs and "feeds.opml" in links.hrefs
-    assert "<td>CSTO news: NATO</td><td>4</td>" in page
-
-
-def test_opml_lists_every_feed(published: Path) -> None:
-    outlines = ET.parse(published / "feeds.opml").getroot().findall("./body/outline")
-    assert len(outlines) == 16
-    assert outlines[0].get("xmlUrl") == "http://127.0.0.1:8080/all.atom"
-
-
-def test_each_item_has_a_permalink_page(published: Path) -> None:
-    pages = sorted((published / "items").glob("*.html"))
-    assert len(pages) == 17
-    for entry in read_feed(published / "all.atom").entries:
-        page = published / "items" / entry.link.rsplit("/", 1)[1]
-        assert f"<h1>{html.escape(entry.title)}</h1>" in page.read_text(encoding="utf-8")

@@ -1,0 +1,98 @@
+"""The index, the OPML list and the item pages, read back with the standard parsers."""
+
+from __future__ import annotations
+
+import html
+import io
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import feedparser
+
+from feeder.model import Block, DateSource, ItemKind, Site, StoredItem
+from feeder.pages import describe_date, render_item_page
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alternates: list[dict[str, str | None]] = []
+        self.hrefs: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "alternate":
+            self.alternates.append(found)
+        if tag == "a":
+            self.hrefs.append(found.get("href"))
+
+
+def test_index_lists_every_feed_with_counts_and_autodiscovery(published: Path) -> None:
+    links = _Links()
+    page = (published / "index.html").read_text(encoding="utf-8")
+    links.feed(page)
+    assert len(links.alternates) == 2 * 16
+    assert {
+        "rel": "alternate",
+        "type": "application/atom+xml",
+        "title": "CSTO news: NATO (ATOM)",
+        "href": "http://127.0.0.1:8080/nato.atom",
+    } in links.alternates
+    assert "nato.rss" in links.hrefs and "feeds.opml" in links.hrefs
+    assert "<td>CSTO news: NATO</td><td>4</td>" in page
+
+
+def test_opml_lists_every_feed(published: Path) -> None:
+    outlines = ET.parse(published / "feeds.opml").getroot().findall("./body/outline")
+    assert len(outlines) == 16
+    assert outlines[0].get("xmlUrl") == "http://127.0.0.1:8080/all.atom"
+
+
+def test_each_item_has_a_permalink_page(published: Path) -> None:
+    pages = sorted((published / "items").glob("*.html"))
+    assert len(pages) == 17
+    for entry in feedparser.parse(io.BytesIO((published / "all.atom").read_bytes())).entries:
+        page = published / "items" / entry.link.rsplit("/", 1)[1]
+        assert f"<h1>{html.escape(entry.title)}</h1>" in page.read_text(encoding="utf-8")
+
+
+def stored(date_source: DateSource, published: datetime) -> StoredItem:
+    return StoredItem(
+        key="k",
+        title="<Title>",
+        blocks=(Block("h", "Sub"), Block("p", "A & B")),
+        kind=ItemKind.ARTICLE,
+        published=published,
+        updated=published,
+        first_seen=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
+        date_source=date_source,
+        author="Ann <ann@example.org>",
+        topics=("nato",),
+    )
+
+
+def test_dates_on_pages_say_where_they_came_from_in_the_sites_zone() -> None:
+    almaty = Site("S", "http://x/", "x,2026", ZoneInfo("Asia/Almaty"))
+    midnight = datetime(2024, 10, 1, 19, tzinfo=UTC)  # 2 October in Almaty
+    assert describe_date(almaty, stored(DateSource.EXPLICIT, midnight)) == "2024-10-02"
+    assert describe_date(almaty, stored(DateSource.TEXT, midnight)) == (
+        "2024-10-02 (date taken from the text)"
+    )
+    seen = stored(DateSource.FIRST_SEEN, datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+    assert describe_date(almaty, seen) == "undated, first seen 2026-11-24 09:30 UTC"
+
+
+def test_item_page_escapes_text_and_links_its_topic_feeds() -> None:
+    page = render_item_page(
+        Site("S", "http://x/", "x,2026"),
+        stored(DateSource.EXPLICIT, datetime.now(UTC)),
+        {"nato": "NATO"},
+    ).decode()
+    assert (
+        "<h1>&lt;Title&gt;</h1>" in page and "<h2>Sub</h2>" in page and "<p>A &amp; B</p>" in page
+    )
+    assert "Ann &lt;ann@example.org&gt;" in page
+    assert '<a href="../nato.atom">NATO</a>' in page
