@@ -144,6 +144,8 @@ def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
     table.add_row("pages written", str(summary.pages_written), "", "")
     if summary.items_retagged:
         table.add_row("items re-tagged", str(summary.items_retagged), "", "")
+    if summary.items_redated:
+        table.add_row("items re-dated", str(summary.items_redated), "", "")
     out.print(table)
 
 
