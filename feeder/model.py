@@ -32,8 +32,17 @@ class Block:
     text: str
 
 
+class _HasBlocks:
+    blocks: tuple[Block, ...]
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph: what feeds show as the entry's summary."""
+        return next((b.text for b in self.blocks if b.kind == "p"), "")
+
+
 @dataclass(frozen=True)
-class ParsedItem:
+class ParsedItem(_HasBlocks):
     """A news item as found in one document, before it meets the database."""
 
     key: str
@@ -44,10 +53,6 @@ class ParsedItem:
     date_source: DateSource
     author: str | None = None
     line: int = 0
-
-    @property
-    def summary(self) -> str:
-        return next((b.text for b in self.blocks if b.kind == "p"), "")
 
     @property
     def content_hash(self) -> str:
@@ -93,7 +98,7 @@ class ScannedFile:
 
 
 @dataclass(frozen=True)
-class StoredItem:
+class StoredItem(_HasBlocks):
     """An item as stored, ready to publish."""
 
     key: str
@@ -106,10 +111,6 @@ class StoredItem:
     date_source: DateSource
     author: str | None
     topics: tuple[str, ...]
-
-    @property
-    def summary(self) -> str:
-        return next((b.text for b in self.blocks if b.kind == "p"), "")
 
 
 @dataclass

@@ -10,9 +10,19 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, create_engine, delete, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +41,7 @@ from .schema import (
 )
 
 _BUSY_TIMEOUT_S = 30
+_Columns = TypeVarTuple("_Columns")
 
 
 class StoreError(Exception):
@@ -218,38 +229,26 @@ class StoreWriter:
         if rows:
             self.conn.execute(table.insert(), rows)
 
-    def iter_tagging_input(
-        self, batch: int = 500
-    ) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
+    def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
         """(id, key, title, blocks, published) of every item, for re-tagging."""
-        last = 0
-        while True:
-            rows = self.conn.execute(
-                select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
-                .where(ItemRow.id > last)
-                .order_by(ItemRow.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                return
-            for r in rows:
-                yield r.id, r.key, r.title, _load_blocks(r.body), r.published
-            last = rows[-1].id
+        query = select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
+        for r in self._in_batches(query):
+            yield r.id, r.key, r.title, _load_blocks(r.body), r.published
 
-    def iter_dated_items(self, batch: int = 500) -> Iterator[tuple[int, date, datetime, datetime]]:
+    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime]]:
         """(id, calendar day, published, updated) of every item that has a date."""
+        query = select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
+        for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
+            yield r.id, r.day, r.published, r.updated
+
+    def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
+        """Rows of an item query in id order, `batch` at a time (keyset pagination), so
+        memory stays flat and the caller may write between rows."""
         last = 0
-        while True:
-            rows = self.conn.execute(
-                select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
-                .where(ItemRow.id > last, ItemRow.day.is_not(None))
-                .order_by(ItemRow.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                return
-            for r in rows:
-                yield r.id, r.day, r.published, r.updated
+        while rows := self.conn.execute(
+            query.where(ItemRow.id > last).order_by(ItemRow.id).limit(batch)
+        ).all():
+            yield from rows
             last = rows[-1].id
 
     def set_times(self, item_id: int, published: datetime, updated: datetime) -> None:
