@@ -259,7 +259,7 @@ class _Walker:
     def _emit_article(self, article: _Article, identity: str | None = None) -> None:
         credits = list(article.head)
         body: list[_Block] = []
-        links_follow = False  # inside a "Read also:" list of links
+        links_follow = first_link = False  # inside a "Read also:" list of links
         for n, block in enumerate(article.body):
             read_also = _READ_ALSO.match(block.lines[0])
             if read_also:
