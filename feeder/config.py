@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -70,11 +71,34 @@ class TopicConfig(_Strict):
         return terms
 
 
+_DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d)?")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a string like `90`, `30s`, `5m`, `1.5h`, `1d`."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
+        seconds = float(match["number"]) * _UNIT_SECONDS[match["unit"]]
+    else:
+        raise ValueError(f"{value!r} is not a duration like 90, '30s', '5m' or '1h'")
+    if seconds < 1:
+        raise ValueError(f"{value!r} is shorter than one second")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
 class FolderSourceConfig(_Strict):
     name: FeedText = Field(min_length=1)
     type: Literal["folder"] = "folder"
     path: Path
     pattern: str = "*.txt"
+    interval: Duration = 300.0  # seconds between scheduled rescans
 
     @field_validator("pattern")
     @classmethod

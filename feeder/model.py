@@ -113,6 +113,18 @@ class StoredItem(_HasBlocks):
     topics: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SourceStatus:
+    """How a source's scans have gone, as recorded in the database."""
+
+    source: str
+    last_scan: datetime | None
+    last_success: datetime | None
+    failures: int  # consecutive failed scans
+    last_error: str | None
+    next_run: datetime | None
+
+
 @dataclass
 class RefreshSummary:
     """What one refresh did, for the CLI table, `--json` and the service's health page."""

@@ -6,39 +6,32 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import (
-    Connection,
-    Row,
-    Select,
-    create_engine,
-    delete,
-    event,
-    func,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, column, create_engine, event, func, select, table, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from ..model import Block, DateSource, FileState, ItemKind, ParsedItem, StoredItem
+from ..model import FileState, SourceStatus, StoredItem
+from .locks import exclusive_lock, holder_of
+from .rows import stored_item
 from .schema import (
     ITEM_TOPICS,
     ITEMS,
-    META,
-    SIGHTINGS,
     SOURCE_FILES,
+    SOURCE_STATUS,
+    SQLITE_SEARCH_DDL,
     Base,
     ItemRow,
-    MetaRow,
     SightingRow,
 )
+from .writer import StoreWriter
+
+__all__ = ["SearchQueryError", "Store", "StoreError", "StoreWriter"]
 
 _BUSY_TIMEOUT_S = 30
 _Columns = TypeVarTuple("_Columns")
@@ -48,12 +41,13 @@ class StoreError(Exception):
     """A database operation failed; the message names the database."""
 
 
-def _dump_blocks(blocks: Iterable[Block]) -> str:
-    return json.dumps([[b.kind, b.text] for b in blocks], ensure_ascii=False)
+class SearchQueryError(ValueError):
+    """A full-text query the search engine cannot parse; the message says why."""
 
 
-def _load_blocks(body: str) -> tuple[Block, ...]:
-    return tuple(Block(kind, text) for kind, text in json.loads(body))
+_FTS = table("items_fts", column("rowid"))
+# How SQLite reports a query it cannot parse, as opposed to a database failure.
+_FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown special query")
 
 
 @contextmanager
@@ -74,11 +68,46 @@ class Store:
         except SQLAlchemyError:
             # The parser's message repeats the whole URL, password included.
             raise StoreError("database_url is not a valid SQLAlchemy database URL") from None
+        database = make_url(url).database
+        # Lock files sit beside a SQLite file; an in-memory database needs none.
+        self._lock_base = (
+            Path(database)
+            if self.url.startswith("sqlite") and database not in (None, "", ":memory:")
+            else None
+        )
         with _wrapped(self.url):
             self.engine = create_engine(url, **_engine_options(url))
             if self.engine.dialect.name == "sqlite":
                 _configure_sqlite(self.engine)
             Base.metadata.create_all(self.engine)
+            if self.engine.dialect.name == "sqlite":
+                _create_sqlite_search(self.engine)
+
+    @contextmanager
+    def writer_lock(self, timeout: float) -> Iterator[None]:
+        """Be the only process refreshing this database, waiting up to `timeout` seconds."""
+        if self._lock_base is None:
+            yield
+            return
+        path = self._lock_base.with_name(self._lock_base.name + ".lock")
+        with exclusive_lock(path, timeout, f"refreshing {self._lock_base}"):
+            yield
+
+    @contextmanager
+    def service_claim(self) -> Iterator[None]:
+        """Be the only `feeder serve` for this database; fails at once if one runs."""
+        if self._lock_base is None:
+            yield
+            return
+        path = self._lock_base.with_name(self._lock_base.name + ".serve.lock")
+        with exclusive_lock(path, 0, f"already serving {self._lock_base}"):
+            yield
+
+    def service_pid(self) -> int | None:
+        """The pid of the `feeder serve` running on this database, if any."""
+        if self._lock_base is None:
+            return None
+        return holder_of(self._lock_base.with_name(self._lock_base.name + ".serve.lock"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,7 +152,7 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query).all()
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [_stored(r, topics.get(r.id, ())) for r in rows]
+        return [stored_item(r, topics.get(r.id, ())) for r in rows]
 
     def iter_items(self, batch: int = 500) -> Iterator[StoredItem]:
         """Every item, in key order, fetched in batches so memory stays flat."""
@@ -137,7 +166,7 @@ class Store:
                 topics = self._topics_of(conn, [r.id for r in rows])
             if not rows:
                 return
-            yield from (_stored(r, topics.get(r.id, ())) for r in rows)
+            yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
             last = rows[-1].key
 
     def topic_counts(self) -> dict[str, int]:
@@ -150,6 +179,46 @@ class Store:
     def item_count(self) -> int:
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(ITEMS)).scalar_one()
+
+    def search(self, query: str, limit: int) -> list[StoredItem]:
+        """Items matching a full-text query (FTS5 syntax), newest first.
+
+        Raises `SearchQueryError` for a query the search engine cannot parse.
+        """
+        statement = (
+            select(ITEMS)
+            .join(_FTS, _FTS.c.rowid == ITEMS.c.id)
+            .where(text("items_fts MATCH :query").bindparams(query=query))
+            .order_by(ITEMS.c.published.desc(), ITEMS.c.key)
+            .limit(limit)
+        )
+        try:
+            with self._read() as conn:
+                rows = conn.execute(statement).all()
+                topics = self._topics_of(conn, [r.id for r in rows])
+        except StoreError as exc:
+            reason = str(exc.__cause__.orig) if isinstance(exc.__cause__, DBAPIError) else ""
+            if reason.startswith(_FTS_QUERY_ERRORS):
+                raise SearchQueryError(f"cannot search for {query!r}: {reason}") from None
+            raise
+        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+
+    def source_statuses(self) -> dict[str, SourceStatus]:
+        with self._read() as conn:
+            return {
+                r.source: SourceStatus(
+                    r.source, r.last_scan, r.last_success, r.failures, r.last_error, r.next_run
+                )
+                for r in conn.execute(select(SOURCE_STATUS))
+            }
+
+    def set_next_run(self, source: str, at: datetime | None) -> None:
+        """Record when the service will scan `source` next, for `feeder status`."""
+        with self.write() as writer:
+            stmt = writer.insert(SOURCE_STATUS).values(source=source, next_run=at, failures=0)
+            writer.conn.execute(
+                stmt.on_conflict_do_update(index_elements=["source"], set_={"next_run": at})
+            )
 
     def sightings(self, key: str) -> list[tuple[str, str]]:
         """Every (source, path) where the item with `key` was seen."""
@@ -178,142 +247,15 @@ class Store:
         return {item_id: tuple(topics) for item_id, topics in found.items()}
 
 
-class StoreWriter:
-    """Writes inside one transaction opened by `Store.write()`."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-    def get_meta(self, name: str) -> str | None:
-        return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
-
-    def set_meta(self, name: str, value: str) -> None:
-        stmt = self._insert(META).values(name=name, value=value)
-        self.conn.execute(
-            stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value})
-        )
-
-    def find_item(self, key: str) -> tuple[int, str, datetime] | None:
-        """(row id, content hash, first seen) of the item with `key`, if stored."""
-        row = self.conn.execute(
-            select(ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(ItemRow.key == key)
+def _create_sqlite_search(engine: Any) -> None:
+    with engine.begin() as conn:
+        existed = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'items_fts'"
         ).first()
-        return (row.id, row.content_hash, row.first_seen) if row else None
-
-    def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int:
-        values = _item_values(item) | {
-            "published": published,
-            "updated": published,
-            "first_seen": seen,
-        }
-        key = self.conn.execute(ITEMS.insert().values(**values)).inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-    def update_item(
-        self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
-    ) -> None:
-        values = _item_values(item) | {"published": published, "updated": updated}
-        self.conn.execute(update(ITEMS).where(ItemRow.id == item_id).values(**values))
-
-    def set_topics(
-        self, item_id: int, key: str, published: datetime, topics: Iterable[str]
-    ) -> None:
-        table = ITEM_TOPICS
-        self.conn.execute(delete(table).where(table.c.item_id == item_id))
-        rows = [
-            {"topic": t, "item_id": item_id, "published": published, "item_key": key}
-            for t in topics
-        ]
-        if rows:
-            self.conn.execute(table.insert(), rows)
-
-    def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
-        """(id, key, title, blocks, published) of every item, for re-tagging."""
-        query = select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
-        for r in self._in_batches(query):
-            yield r.id, r.key, r.title, _load_blocks(r.body), r.published
-
-    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime]]:
-        """(id, calendar day, published, updated) of every item that has a date."""
-        query = select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
-        for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
-            yield r.id, r.day, r.published, r.updated
-
-    def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
-        """Rows of an item query in id order, `batch` at a time (keyset pagination), so
-        memory stays flat and the caller may write between rows."""
-        last = 0
-        while rows := self.conn.execute(
-            query.where(ItemRow.id > last).order_by(ItemRow.id).limit(batch)
-        ).all():
-            yield from rows
-            last = rows[-1].id
-
-    def set_times(self, item_id: int, published: datetime, updated: datetime) -> None:
-        """Move an item's published and updated times (and the copies kept for sorting)."""
-        self.conn.execute(
-            update(ITEMS).where(ITEMS.c.id == item_id).values(published=published, updated=updated)
-        )
-        self.conn.execute(
-            update(ITEM_TOPICS).where(ITEM_TOPICS.c.item_id == item_id).values(published=published)
-        )
-
-    def record_sighting(self, item_id: int, source: str, path: str, seen: datetime) -> None:
-        stmt = self._insert(SIGHTINGS).values(
-            item_id=item_id, source=source, path=path, first_seen=seen, last_seen=seen
-        )
-        self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["item_id", "source", "path"], set_={"last_seen": seen}
-            )
-        )
-
-    def save_file_state(self, source: str, state: FileState, scanned: datetime) -> None:
-        values = {
-            "size": state.size,
-            "mtime_ns": state.mtime_ns,
-            "sha256": state.sha256,
-            "scanned_at": scanned,
-        }
-        stmt = self._insert(SOURCE_FILES).values(source=source, path=state.path, **values)
-        self.conn.execute(
-            stmt.on_conflict_do_update(index_elements=["source", "path"], set_=values)
-        )
-
-    def forget_files(self, source: str, paths: Iterable[str]) -> None:
-        table = SOURCE_FILES
-        for path in paths:
-            self.conn.execute(delete(table).where(table.c.source == source, table.c.path == path))
-
-
-def _item_values(item: ParsedItem) -> dict[str, Any]:
-    return {
-        "key": item.key,
-        "title": item.title,
-        "kind": item.kind.value,
-        "body": _dump_blocks(item.blocks),
-        "author": item.author,
-        "content_hash": item.content_hash,
-        "date_source": item.date_source.value,
-        "day": item.day,
-    }
-
-
-def _stored(row: Any, topics: tuple[str, ...]) -> StoredItem:
-    return StoredItem(
-        key=row.key,
-        title=row.title,
-        blocks=_load_blocks(row.body),
-        kind=ItemKind(row.kind),
-        published=row.published,
-        updated=row.updated,
-        first_seen=row.first_seen,
-        date_source=DateSource(row.date_source),
-        author=row.author,
-        topics=topics,
-    )
+        for statement in SQLITE_SEARCH_DDL:
+            conn.exec_driver_sql(statement)
+        if not existed:  # a database from before search existed: index what it holds
+            conn.exec_driver_sql("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
 
 
 def _engine_options(url: str) -> dict[str, Any]:

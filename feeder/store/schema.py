@@ -122,3 +122,35 @@ Index(
     ItemTopicRow.item_key,
 )
 Index("ix_item_topics_item", ItemTopicRow.item_id)
+
+
+class SourceStatusRow(Base):
+    """How each source's last scans went, for `/health` and `feeder status`."""
+
+    __tablename__ = "source_status"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_scan: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(default=0)  # consecutive failed scans
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_run: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+SOURCE_STATUS = cast(Table, SourceStatusRow.__table__)
+
+# Full-text search over title and body (SQLite FTS5). It mirrors `items` through
+# triggers, so every write path keeps it in step, inside the writer's transaction.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts"
+    " USING fts5(title, body, content='items', content_rowid='id')",
+    "CREATE TRIGGER IF NOT EXISTS items_fts_insert AFTER INSERT ON items BEGIN"
+    " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS items_fts_delete AFTER DELETE ON items BEGIN"
+    " INSERT INTO items_fts(items_fts, rowid, title, body)"
+    " VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS items_fts_update AFTER UPDATE OF title, body ON items BEGIN"
+    " INSERT INTO items_fts(items_fts, rowid, title, body)"
+    " VALUES ('delete', old.id, old.title, old.body);"
+    " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)

@@ -1,0 +1,71 @@
+"""Advisory file locks beside a SQLite database: one writer at a time, one service.
+
+SQLite serialises transactions itself; these locks serialise whole refreshes
+(scan, ingest, publish) across processes and say who holds them.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class LockBusyError(Exception):
+    """Another process holds the lock; the message says which and for what."""
+
+
+def _try_lock(fd: int, exclusive: bool = True) -> bool:
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
+
+
+@contextmanager
+def exclusive_lock(path: Path, timeout: float, purpose: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path`, waiting up to `timeout` seconds for it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                holder = _read_pid(path)
+                raise LockBusyError(
+                    f"another feeder process{f' (pid {holder})' if holder else ''} is {purpose}; "
+                    f"gave up after waiting {timeout:g} s"
+                )
+            time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def holder_of(path: Path) -> int | None:
+    """The pid holding the lock on `path`, or None when nobody holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        if _try_lock(fd, exclusive=False):
+            return None
+        return _read_pid(path) or -1
+    finally:
+        os.close(fd)
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip() or 0) or None
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,45 @@
+"""Conversions between database rows and the plain data other stages use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ..model import Block, DateSource, ItemKind, ParsedItem, StoredItem
+
+
+def dump_blocks(blocks: Iterable[Block]) -> str:
+    return json.dumps([[b.kind, b.text] for b in blocks], ensure_ascii=False)
+
+
+def load_blocks(body: str) -> tuple[Block, ...]:
+    return tuple(Block(kind, text) for kind, text in json.loads(body))
+
+
+def item_values(item: ParsedItem) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "title": item.title,
+        "kind": item.kind.value,
+        "body": dump_blocks(item.blocks),
+        "author": item.author,
+        "content_hash": item.content_hash,
+        "date_source": item.date_source.value,
+        "day": item.day,
+    }
+
+
+def stored_item(row: Any, topics: tuple[str, ...]) -> StoredItem:
+    return StoredItem(
+        key=row.key,
+        title=row.title,
+        blocks=load_blocks(row.body),
+        kind=ItemKind(row.kind),
+        published=row.published,
+        updated=row.updated,
+        first_seen=row.first_seen,
+        date_source=DateSource(row.date_source),
+        author=row.author,
+        topics=topics,
+    )

@@ -1,0 +1,155 @@
+"""Writes inside one transaction opened by `Store.write()`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Connection, Row, Select, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..model import Block, FileState, ParsedItem
+from .rows import item_values, load_blocks
+from .schema import (
+    ITEM_TOPICS,
+    ITEMS,
+    META,
+    SIGHTINGS,
+    SOURCE_FILES,
+    SOURCE_STATUS,
+    ItemRow,
+    MetaRow,
+)
+
+_Columns = TypeVarTuple("_Columns")
+
+
+class StoreWriter:
+    """Writes inside one transaction opened by `Store.write()`."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+    def get_meta(self, name: str) -> str | None:
+        return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
+
+    def set_meta(self, name: str, value: str) -> None:
+        stmt = self.insert(META).values(name=name, value=value)
+        self.conn.execute(
+            stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value})
+        )
+
+    def find_item(self, key: str) -> tuple[int, str, datetime] | None:
+        """(row id, content hash, first seen) of the item with `key`, if stored."""
+        row = self.conn.execute(
+            select(ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(ItemRow.key == key)
+        ).first()
+        return (row.id, row.content_hash, row.first_seen) if row else None
+
+    def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int:
+        values = item_values(item) | {
+            "published": published,
+            "updated": published,
+            "first_seen": seen,
+        }
+        key = self.conn.execute(ITEMS.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def update_item(
+        self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
+    ) -> None:
+        values = item_values(item) | {"published": published, "updated": updated}
+        self.conn.execute(update(ITEMS).where(ItemRow.id == item_id).values(**values))
+
+    def set_topics(
+        self, item_id: int, key: str, published: datetime, topics: Iterable[str]
+    ) -> None:
+        table = ITEM_TOPICS
+        self.conn.execute(delete(table).where(table.c.item_id == item_id))
+        rows = [
+            {"topic": t, "item_id": item_id, "published": published, "item_key": key}
+            for t in topics
+        ]
+        if rows:
+            self.conn.execute(table.insert(), rows)
+
+    def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
+        """(id, key, title, blocks, published) of every item, for re-tagging."""
+        query = select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
+        for r in self._in_batches(query):
+            yield r.id, r.key, r.title, load_blocks(r.body), r.published
+
+    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime]]:
+        """(id, calendar day, published, updated) of every item that has a date."""
+        query = select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
+        for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
+            yield r.id, r.day, r.published, r.updated
+
+    def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
+        """Rows of an item query in id order, `batch` at a time (keyset pagination), so
+        memory stays flat and the caller may write between rows."""
+        last = 0
+        while rows := self.conn.execute(
+            query.where(ItemRow.id > last).order_by(ItemRow.id).limit(batch)
+        ).all():
+            yield from rows
+            last = rows[-1].id
+
+    def set_times(self, item_id: int, published: datetime, updated: datetime) -> None:
+        """Move an item's published and updated times (and the copies kept for sorting)."""
+        self.conn.execute(
+            update(ITEMS).where(ITEMS.c.id == item_id).values(published=published, updated=updated)
+        )
+        self.conn.execute(
+            update(ITEM_TOPICS).where(ITEM_TOPICS.c.item_id == item_id).values(published=published)
+        )
+
+    def record_sighting(self, item_id: int, source: str, path: str, seen: datetime) -> None:
+        stmt = self.insert(SIGHTINGS).values(
+            item_id=item_id, source=source, path=path, first_seen=seen, last_seen=seen
+        )
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["item_id", "source", "path"], set_={"last_seen": seen}
+            )
+        )
+
+    def save_file_state(self, source: str, state: FileState, scanned: datetime) -> None:
+        values = {
+            "size": state.size,
+            "mtime_ns": state.mtime_ns,
+            "sha256": state.sha256,
+            "scanned_at": scanned,
+        }
+        stmt = self.insert(SOURCE_FILES).values(source=source, path=state.path, **values)
+        self.conn.execute(
+            stmt.on_conflict_do_update(index_elements=["source", "path"], set_=values)
+        )
+
+    def record_scan(self, source: str, at: datetime, error: str | None) -> None:
+        """Note a scan of `source`: a success resets its failure count, a failure adds one."""
+        if error is None:
+            values: dict[str, Any] = {
+                "last_scan": at,
+                "last_success": at,
+                "failures": 0,
+                "last_error": None,
+            }
+            update_values: dict[str, Any] = values
+        else:
+            values = {"last_scan": at, "failures": 1, "last_error": error}
+            update_values = {
+                "last_scan": at,
+                "failures": SOURCE_STATUS.c.failures + 1,
+                "last_error": error,
+            }
+        stmt = self.insert(SOURCE_STATUS).values(source=source, **values)
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_=update_values))
+
+    def forget_files(self, source: str, paths: Iterable[str]) -> None:
+        table = SOURCE_FILES
+        for path in paths:
+            self.conn.execute(delete(table).where(table.c.source == source, table.c.path == path))
