@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVarTuple
+from typing import Any
 
 from sqlalchemy import Connection, column, create_engine, event, func, select, table, text
 from sqlalchemy.engine import make_url
@@ -34,7 +34,6 @@ from .writer import StoreWriter
 __all__ = ["SearchQueryError", "Store", "StoreError", "StoreWriter"]
 
 _BUSY_TIMEOUT_S = 30
-_Columns = TypeVarTuple("_Columns")
 
 
 class StoreError(Exception):
