@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .config import Settings
-from .model import RefreshSummary, Site, StoredItem
+from .model import RefreshSummary, Site, SourceStatus, StoredItem
 from .store import Store
 from .update import ProgressCallback, refresh, site_of
 
@@ -42,9 +42,26 @@ class Feeder:
     def site(self) -> Site:
         return site_of(self.settings)
 
-    def refresh(self, on_progress: ProgressCallback | None = None) -> RefreshSummary:
-        """Scan the sources, store what is new or changed, publish the feeds."""
-        return refresh(self.store, self.settings, self._clock(), on_progress)
+    def refresh(
+        self,
+        on_progress: ProgressCallback | None = None,
+        sources: Collection[str] | None = None,
+        lock_timeout: float = 120.0,
+    ) -> RefreshSummary:
+        """Scan the sources (all, or those named), store what is new or changed, publish."""
+        return refresh(self.store, self.settings, self._clock(), on_progress, sources, lock_timeout)
+
+    def search(self, query: str, limit: int = 20) -> list[StoredItem]:
+        """Items matching a full-text query, newest first (`SearchQueryError` if malformed)."""
+        return self.store.search(query, limit)
+
+    def source_statuses(self) -> dict[str, SourceStatus]:
+        """How each configured source's scans have gone (empty status if never scanned)."""
+        recorded = self.store.source_statuses()
+        return {
+            s.name: recorded.get(s.name, SourceStatus(s.name, None, None, 0, None, None))
+            for s in self.settings.sources
+        }
 
     def items(self, topic: str | None = None, limit: int = 20) -> list[StoredItem]:
         """The newest stored items, of one topic or of all."""

@@ -142,10 +142,16 @@ class RefreshSummary:
     pages_written: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    source_errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def add_error(self, source: str, message: str) -> None:
+        """Record a failed input; the message names the source or file."""
+        self.errors.append(message)
+        self.source_errors.setdefault(source, []).append(message)
 
 
 @dataclass(frozen=True)

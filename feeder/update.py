@@ -9,11 +9,11 @@ sources.list_folder | decide.plan_scan (stat only)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from .config import ALL_FEED, Settings
+from .config import ALL_FEED, FolderSourceConfig, Settings
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
 from .model import (
     FeedContent,
@@ -53,24 +53,44 @@ def refresh(
     settings: Settings,
     now: datetime,
     on_progress: ProgressCallback | None = None,
+    sources: Collection[str] | None = None,
+    lock_timeout: float = 120.0,
 ) -> RefreshSummary:
-    """Scan every source, ingest what changed, re-tag if the rules changed, publish.
+    """Scan the sources (all, or those named), ingest what changed, re-tag if the
+    rules changed, publish.
 
     Bad inputs are reported in the summary and never stop the others. Database and
     output failures raise (`StoreError`, `PublishError`): nothing half-done is kept.
+    Only one process refreshes a database at a time: this waits up to `lock_timeout`
+    seconds for another refresh to end (`LockBusyError` after that). An exception
+    raised by `on_progress` cancels the refresh before anything is written.
     """
-    now = now.replace(microsecond=0)
+    with store.writer_lock(lock_timeout):
+        return _refresh(store, settings, now.replace(microsecond=0), on_progress, sources)
+
+
+def _refresh(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    on_progress: ProgressCallback | None,
+    names: Collection[str] | None,
+) -> RefreshSummary:
     summary = RefreshSummary()
     matcher = TopicMatcher(settings.topic_list())
-    scan = _scan_sources(store, settings, summary, on_progress)
+    chosen = [s for s in settings.sources if names is None or s.name in names]
+    scan = _scan_sources(store, chosen, summary, on_progress)
     with store.write() as writer:
+        for name in (s.name for s in chosen):
+            failures = summary.source_errors.get(name)
+            writer.record_scan(name, now, failures[0] if failures else None)
         ingest = _Ingest(writer, matcher, settings, now, summary)
         for scanned in scan.parsed:
             ingest.file(scanned)
-        for source, state in scan.touched:
-            writer.save_file_state(source, state, now)
-        for source, paths in scan.vanished:
-            writer.forget_files(source, paths)
+        for name, state in scan.touched:
+            writer.save_file_state(name, state, now)
+        for name, paths in scan.vanished:
+            writer.forget_files(name, paths)
         # Derived data follows the settings it came from: re-tag and re-date everything
         # when the rules or the zone change (a new database was just built with them).
         if _settings_changed(writer, _RULES_META, matcher.fingerprint):
@@ -90,15 +110,18 @@ def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
 
 
 def _scan_sources(
-    store: Store, settings: Settings, summary: RefreshSummary, on_progress: ProgressCallback | None
+    store: Store,
+    sources: list[FolderSourceConfig],
+    summary: RefreshSummary,
+    on_progress: ProgressCallback | None,
 ) -> _Scan:
     scan = _Scan()
     work: list[tuple[SourceFile, FileState | None]] = []
-    for source in settings.sources:
+    for source in sources:
         try:
             files = list_folder(source)
         except SourceError as exc:
-            summary.errors.append(str(exc))
+            summary.add_error(source.name, str(exc))
             continue
         states = store.file_states(source.name)
         plan = plan_scan(files, states)
@@ -125,7 +148,7 @@ def _scan_file(
         data = read_file(file)
     except SourceError as exc:
         summary.files_failed += 1
-        summary.errors.append(str(exc))
+        summary.add_error(file.source, str(exc))
         return
     sha256 = hashlib.sha256(data).hexdigest()
     if state is not None and state.sha256 == sha256:
@@ -142,7 +165,9 @@ def _scan_file(
         return
     except Exception as exc:  # a parser bug must not cost the other files
         summary.files_failed += 1
-        summary.errors.append(f"{file.location}: parser failed: {type(exc).__name__}: {exc}")
+        summary.add_error(
+            file.source, f"{file.location}: parser failed: {type(exc).__name__}: {exc}"
+        )
         return
     summary.files_scanned += 1
     summary.warnings += [f"{file.location}: {warning}" for warning in result.warnings]

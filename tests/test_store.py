@@ -1,3 +1,4 @@
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -5,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem
-from feeder.store import Store, StoreError
+from feeder.store import SearchQueryError, Store, StoreError
+from feeder.store.locks import LockBusyError
 
 
 @pytest.fixture
@@ -84,3 +86,86 @@ def test_a_write_transaction_takes_the_write_lock_up_front(tmp_path: Path) -> No
             other.close()
     finally:
         store.close()
+
+
+def test_search_finds_items_by_title_and_body_and_follows_edits(store: Store) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    body = ParsedItem(
+        "k1",
+        "Summit in Minsk",
+        (Block("p", "Peacekeepers trained"),),
+        ItemKind.ARTICLE,
+        None,
+        DateSource.FIRST_SEEN,
+    )
+    with store.write() as w:
+        item_id = w.add_item(body, now, now)
+    assert [i.key for i in store.search("minsk", 10)] == ["k1"]
+    assert [i.key for i in store.search("peacekeep*", 10)] == ["k1"]
+    edited = ParsedItem(
+        "k1",
+        "Summit in Astana",
+        (Block("p", "Nothing else"),),
+        ItemKind.ARTICLE,
+        None,
+        DateSource.FIRST_SEEN,
+    )
+    with store.write() as w:
+        w.update_item(item_id, edited, now, now)
+    assert store.search("minsk", 10) == [] and len(store.search("astana", 10)) == 1
+
+
+@pytest.mark.parametrize("query", ['"unterminated', "AND", "nosuchcolumn:word", "a OR", "(("])
+def test_malformed_search_query_raises_a_readable_error(store: Store, query: str) -> None:
+    with pytest.raises(SearchQueryError, match="cannot search for"):
+        store.search(query, 10)
+
+
+def test_scan_status_counts_consecutive_failures_and_resets_on_success(store: Store) -> None:
+    t = [datetime(2024, 1, d, tzinfo=UTC) for d in (1, 2, 3)]
+    with store.write() as w:
+        w.record_scan("s", t[0], "folder missing")
+    with store.write() as w:
+        w.record_scan("s", t[1], "folder still missing")
+    status = store.source_statuses()["s"]
+    assert (status.failures, status.last_error, status.last_success) == (
+        2,
+        "folder still missing",
+        None,
+    )
+    with store.write() as w:
+        w.record_scan("s", t[2], None)
+    status = store.source_statuses()["s"]
+    assert (status.failures, status.last_error, status.last_success, status.last_scan) == (
+        0,
+        None,
+        t[2],
+        t[2],
+    )
+
+
+def test_writer_lock_is_exclusive_across_connections_and_names_the_holder(tmp_path: Path) -> None:
+    first, second = (Store(f"sqlite:///{tmp_path / 'x.db'}") for _ in range(2))
+    try:
+        busy = pytest.raises(LockBusyError, match=rf"pid {os.getpid()}")
+        with first.writer_lock(0), busy, second.writer_lock(0.2):
+            pass
+        with second.writer_lock(0):  # released once the first is done
+            pass
+    finally:
+        first.close()
+        second.close()
+
+
+def test_service_claim_is_exclusive_and_reports_the_running_pid(tmp_path: Path) -> None:
+    first, second = (Store(f"sqlite:///{tmp_path / 'x.db'}") for _ in range(2))
+    try:
+        assert second.service_pid() is None
+        with first.service_claim():
+            assert second.service_pid() == os.getpid()
+            with pytest.raises(LockBusyError, match="already serving"), second.service_claim():
+                pass
+        assert second.service_pid() is None
+    finally:
+        first.close()
+        second.close()

@@ -12,6 +12,7 @@ from conftest import ManualClock, configure, seed
 from feeder import Feeder, load_settings, make_feeder
 from feeder.model import DateSource
 from feeder.store import StoreError
+from feeder.store.locks import LockBusyError
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -305,3 +306,45 @@ EXPECTED_TOPIC_COUNTS = {
 def test_clock_is_the_only_source_of_now(feeder: Feeder, clock: ManualClock) -> None:
     feeder.refresh()
     assert {i.first_seen for i in feeder.items(limit=50)} == {clock.now}
+
+
+def test_refreshing_one_source_scans_only_that_source(workdir: Path, clock) -> None:
+    other = workdir / "more"
+    other.mkdir()
+    (other / "x.txt").write_text("05.05.2025\n\nA second source's news from Bishkek.\n")
+    configure(workdir, '[[sources]]\nname = "more"\npath = "more"\n')
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        summary = feeder.refresh(sources=["more"])
+        assert (summary.files_scanned, summary.items_new) == (1, 1)
+        statuses = feeder.source_statuses()
+        assert statuses["more"].last_success == clock.now and statuses["seeds"].last_scan is None
+
+
+def test_a_failing_source_is_recorded_until_it_recovers(workdir: Path, clock) -> None:
+    configure(workdir, '[[sources]]\nname = "later"\npath = "later"\n')
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+        feeder.refresh()
+        assert feeder.source_statuses()["later"].failures == 2
+        (workdir / "later").mkdir()
+        feeder.refresh()
+        status = feeder.source_statuses()["later"]
+    assert (status.failures, status.last_error, status.last_success) == (0, None, clock.now)
+
+
+def test_a_second_refresh_waits_for_the_first_and_gives_up_clearly(feeder: Feeder) -> None:
+    with feeder.store.writer_lock(0), pytest.raises(LockBusyError, match="is refreshing"):
+        feeder.refresh(lock_timeout=0.2)
+    assert feeder.refresh().items_new == 17
+
+
+def test_a_progress_callback_that_raises_cancels_before_anything_is_written(feeder: Feeder) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int, path: str) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        feeder.refresh(on_progress=stop)
+    assert feeder.store.item_count() == 0 and feeder.store.file_states("seeds") == {}
