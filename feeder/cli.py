@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import traceback
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,9 @@ from .config import ConfigError, Settings, load_settings
 from .core import Feeder, UnknownTopicError, make_feeder
 from .model import RefreshSummary
 from .publish import PublishError
+from .service import run_service
 from .store import StoreError
+from .store.locks import LockBusyError
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
@@ -70,11 +74,19 @@ def refresh(
     config: ConfigOption = None,
     as_json: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait while another feeder process is refreshing."
+        ),
+    ] = 120.0,
 ) -> None:
     """Scan the sources once, store new and changed items, and write the feeds.
 
+    Safe beside a running `feeder serve`: it waits for the service's refresh to end.
     Exit status: 0 done; 1 some inputs failed (the rest was published);
-    2 configuration error; 3 the database or the output folder failed.
+    2 configuration error; 3 the database or the output folder failed, or another
+    feeder process kept the database busy for longer than --wait.
     """
     with _open(config) as feeder:
         progress = Progress(
@@ -96,7 +108,10 @@ def refresh(
 
         try:
             with progress:
-                summary = feeder.refresh(on_progress)
+                summary = feeder.refresh(on_progress, lock_timeout=wait)
+        except LockBusyError as exc:
+            _say(f"error: {exc}")
+            raise typer.Exit(EXIT_FATAL) from None
         except StoreError as exc:
             _say(f"error: refresh failed, the database is unchanged: {exc}")
             raise typer.Exit(EXIT_FATAL) from None
@@ -218,3 +233,101 @@ def topics(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     for t in found:
         table.add_row(t.slug, t.title, str(t.items), ", ".join(t.keywords))
     out.print(table)
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8080,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Also rescan a folder as soon as a file in it changes.")
+    ] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every HTTP request.")] = True,
+) -> None:
+    """Run the service: rescan every source on its interval and serve the feeds over HTTP.
+
+    Readers subscribe to http://HOST:PORT/<topic>.atom (or .rss); / lists every feed,
+    /search.atom?q=words is a feed of matching items, /health and /metrics are for
+    monitoring. Stops cleanly on SIGTERM or Ctrl-C (exit 0). Only one service may run
+    per database (exit 3 if another one does).
+    """
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # feeder logs one line per refresh itself; APScheduler's per-run lines add nothing.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    with _open(config) as feeder:
+        try:
+            run_service(feeder, host, port, watch=watch, access_log=access_log)
+        except LockBusyError as exc:
+            _say(f"error: {exc}")
+            raise typer.Exit(EXIT_FATAL) from None
+        except OSError as exc:
+            _say(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_FATAL) from None
+
+
+@app.command()
+def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Show each source's last and next scan, the topics, and where data lives.
+
+    Reads the database, so it works whether or not `feeder serve` is running.
+    """
+    with _open(config) as feeder:
+        try:
+            sources = feeder.source_statuses()
+            topic_list = feeder.topics()
+            service = feeder.store.service_pid()
+        except StoreError as exc:
+            _say(f"error: {exc}")
+            raise typer.Exit(EXIT_FATAL) from None
+        settings = feeder.settings
+    if as_json:
+        document = {
+            "service_pid": service,
+            "database": feeder.store.url,
+            "feeds_dir": str(settings.feeds_dir),
+            "sources": {
+                name: {
+                    k: (v.isoformat() if isinstance(v, datetime) else v)
+                    for k, v in asdict(s).items()
+                }
+                for name, s in sources.items()
+            },
+            "topics": {t.slug: t.items for t in topic_list},
+        }
+        out.print_json(json.dumps(document))
+        return
+    running = f"running (pid {service})" if service else "not running"
+    out.print(f"service: {running}\ndatabase: {feeder.store.url}\nfeeds: {settings.feeds_dir}")
+    table = Table(title="sources", show_header=True)
+    for column in ("source", "path", "interval", "last scan", "result", "next scan", "failures"):
+        table.add_column(column)
+    for config_source in settings.sources:
+        s = sources[config_source.name]
+        result = (
+            "never scanned"
+            if s.last_scan is None
+            else ("ok" if not s.last_error else f"failed: {s.last_error}")
+        )
+        table.add_row(
+            s.source,
+            str(config_source.path),
+            f"{config_source.interval:g} s",
+            _when(s.last_scan),
+            result,
+            _when(s.next_run) if service else "(service not running)",
+            str(s.failures),
+        )
+    out.print(table)
+    topics_table = Table(title="topics", show_header=True)
+    for column in ("slug", "title", "items"):
+        topics_table.add_column(column)
+    for t in topic_list:
+        topics_table.add_row(t.slug, t.title, str(t.items))
+    out.print(topics_table)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"

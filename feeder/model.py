@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 class DateSource(StrEnum):
@@ -167,8 +168,9 @@ class Site:
         """The calendar day `moment` falls on in the site's zone."""
         return moment.astimezone(self.zone).date()
 
-    def feed_url(self, slug: str, fmt: str) -> str:
-        return f"{self.base_url}{slug}.{fmt}"
+    def feed_url(self, slug: str, fmt: str, query: str | None = None) -> str:
+        url = f"{self.base_url}{slug}.{fmt}"
+        return f"{url}?{urlencode({'q': query})}" if query is not None else url
 
     def item_url(self, key: str) -> str:
         return f"{self.base_url}items/{key}.html"
@@ -186,3 +188,4 @@ class FeedContent:
     title: str
     items: list[StoredItem]
     total: int
+    query: str | None = None  # for a search feed: the words searched for

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
@@ -43,11 +44,12 @@ def content_html(item: StoredItem) -> str:
 
 def _feed_generator(site: Site, feed: FeedContent, fmt: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(site.tag(f"feed/{feed.slug}"))
+    query = f"?q={quote(feed.query, safe='')}" if feed.query is not None else ""
+    fg.id(site.tag(f"feed/{feed.slug}{query}"))
     fg.title(feed.title)
     fg.subtitle(f"{feed.title}: the newest {len(feed.items)} of {feed.total} items")
     fg.author({"name": site.title})
-    fg.link(href=site.feed_url(feed.slug, fmt), rel="self")
+    fg.link(href=site.feed_url(feed.slug, fmt, feed.query), rel="self")
     fg.link(href=site.base_url, rel="alternate", type="text/html")  # last link is RSS <link>
     fg.language("en")
     fg.generator("feeder")

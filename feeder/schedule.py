@@ -1,0 +1,268 @@
+"""The scheduler: when to refresh each source. It only queues work; the work is
+`Feeder.refresh`, the same call `feeder refresh` makes.
+
+One APScheduler interval job per source (jitter, coalesce, one instance, a misfire
+grace of one interval). With `watch`, a file-system change in a folder asks for
+that source's job to run now (debounced); polling stays on as the safety net.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from watchfiles import Change, watch
+
+from .config import FolderSourceConfig
+from .core import Clock, Feeder, utc_now
+from .health import SourceHealth
+from .metrics import Metrics
+from .model import RefreshSummary
+from .publish import PublishError
+from .store import StoreError
+from .store.locks import LockBusyError
+
+log = logging.getLogger("feeder.schedule")
+WATCH_DEBOUNCE_MS = 300
+LOCK_WAIT_S = 300.0
+
+
+class _Stopping(Exception):
+    """Raised from the progress callback to cancel a refresh when the service stops."""
+
+
+@dataclass
+class _SourceState:
+    config: FolderSourceConfig
+    running_since: datetime | None = None
+    rerun: bool = False  # a change arrived while a refresh was running
+    crashes: int = 0  # refreshes that raised, in a row (they cannot record a scan)
+
+
+class Monitor:
+    """Runs each source's refresh on its interval and, with `watch`, when its folder changes."""
+
+    def __init__(
+        self,
+        feeder: Feeder,
+        metrics: Metrics,
+        *,
+        watch: bool = False,
+        shutdown_grace: float = 30.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.feeder, self.metrics, self.clock = feeder, metrics, clock
+        self.watch, self.shutdown_grace = watch, shutdown_grace
+        self.states = {s.name: _SourceState(s) for s in feeder.settings.sources}
+        self.stopped_cleanly = True
+        self._guard = threading.Lock()
+        self._stopping = threading.Event()
+        self._watchers: list[threading.Thread] = []
+        self._started = clock()
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        self._started = self.clock()
+        for name, state in self.states.items():
+            interval = state.config.interval
+            self._scheduler.add_job(
+                self._run,
+                IntervalTrigger(seconds=interval, jitter=int(min(interval / 10, 30)) or None),
+                args=[name],
+                id=name,
+                name=f"refresh {name}",
+                next_run_time=datetime.now(UTC),  # a first scan right away
+                coalesce=True,  # a stalled clock runs a late job once, not in a burst
+                max_instances=1,  # a rescan never overlaps itself
+                misfire_grace_time=max(1, int(interval)),
+            )
+        self._scheduler.start()
+        if self.watch:
+            for state in self.states.values():
+                thread = threading.Thread(
+                    target=self._watch,
+                    args=[state.config],
+                    name=f"watch {state.config.name}",
+                    daemon=True,
+                )
+                thread.start()
+                self._watchers.append(thread)
+        log.info(
+            "monitoring %d source(s)%s", len(self.states), " with --watch" if self.watch else ""
+        )
+
+    def stop(self) -> bool:
+        """Take no new work, let a running refresh finish (bounded by `shutdown_grace`).
+
+        Returns False if a refresh was still running when the grace ran out.
+        """
+        self._stopping.set()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + self.shutdown_grace
+        while self._running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for thread in self._watchers:
+            thread.join(timeout=2)
+        self.stopped_cleanly = not self._running()
+        if not self.stopped_cleanly:
+            log.warning(
+                "a refresh was still running after %g s; stopping without it", self.shutdown_grace
+            )
+        return self.stopped_cleanly
+
+    def request_refresh(self, name: str) -> None:
+        """Run `name`'s refresh now, or once more right after the one running."""
+        with self._guard:
+            if self._stopping.is_set():
+                return
+            state = self.states[name]
+            if state.running_since is not None:
+                state.rerun = True
+                return
+        job = self._scheduler.get_job(name)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def health(self) -> list[SourceHealth]:
+        recorded = self.feeder.source_statuses()
+        report = []
+        for name, state in self.states.items():
+            status = recorded[name]
+            job = self._scheduler.get_job(name) if self._scheduler.running else None
+            report.append(
+                SourceHealth(
+                    name=name,
+                    interval=state.config.interval,
+                    last_scan=status.last_scan,
+                    last_success=status.last_success,
+                    failures=status.failures + state.crashes,
+                    last_error=status.last_error,
+                    next_run=job.next_run_time if job else None,
+                    running_since=state.running_since,
+                    watching_since=self._started,
+                )
+            )
+        return report
+
+    def _running(self) -> bool:
+        with self._guard:
+            return any(state.running_since for state in self.states.values())
+
+    def _run(self, name: str) -> None:
+        state = self.states[name]
+        with self._guard:
+            if self._stopping.is_set():
+                return
+            state.running_since = self.clock()
+        try:
+            while True:
+                self._refresh_once(name, state)
+                with self._guard:
+                    if not state.rerun or self._stopping.is_set():
+                        state.running_since = None
+                        break
+                    state.rerun = False
+        finally:
+            with self._guard:
+                state.running_since = None
+            self._record_next_run(name)
+
+    def _refresh_once(self, name: str, state: _SourceState) -> None:
+        started = time.monotonic()
+        try:
+            summary = self.feeder.refresh(
+                self._check_stop, sources=[name], lock_timeout=LOCK_WAIT_S
+            )
+        except _Stopping:
+            log.info("refresh %s: cancelled, the service is stopping", name)
+            return
+        except LockBusyError as exc:
+            self.metrics.refresh_runs.labels(name, "busy").inc()
+            log.warning("refresh %s: skipped: %s", name, exc)
+            return
+        except (StoreError, PublishError) as exc:
+            state.crashes += 1
+            self.metrics.refresh_runs.labels(name, "error").inc()
+            log.error("refresh %s: failed: %s", name, exc)
+            return
+        except Exception:
+            state.crashes += 1
+            self.metrics.refresh_runs.labels(name, "error").inc()
+            log.exception("refresh %s: failed unexpectedly", name)
+            return
+        state.crashes = 0
+        seconds = time.monotonic() - started
+        self.metrics.record_refresh(name, summary, seconds)
+        _log_summary(name, summary, seconds)
+
+    def _check_stop(self, done: int, total: int, path: str) -> None:
+        if self._stopping.is_set():
+            raise _Stopping
+
+    def _record_next_run(self, name: str) -> None:
+        job = self._scheduler.get_job(name) if self._scheduler.running else None
+        try:
+            self.feeder.store.set_next_run(name, job.next_run_time if job else None)
+        except StoreError as exc:
+            log.warning("could not record the next run of %s: %s", name, exc)
+
+    def _watch(self, source: FolderSourceConfig) -> None:
+        root = Path(source.path)
+
+        def wanted(change: Change, path: str) -> bool:
+            relative = (
+                Path(path).relative_to(root).as_posix() if path.startswith(str(root)) else path
+            )
+            hidden = any(part.startswith(".") for part in Path(relative).parts)
+            return not hidden and fnmatch.fnmatch(relative, source.pattern)
+
+        try:
+            for _changes in watch(
+                root,
+                watch_filter=wanted,
+                debounce=WATCH_DEBOUNCE_MS,
+                step=50,
+                stop_event=self._stopping,
+                rust_timeout=500,
+                yield_on_timeout=False,
+                raise_interrupt=False,
+                recursive="**" in source.pattern or "/" in source.pattern,
+            ):
+                log.info("watch %s: change seen, refreshing", source.name)
+                self.request_refresh(source.name)
+        except (OSError, RuntimeError) as exc:
+            log.warning(
+                "watch %s: cannot watch %s (%s); polling every %g s",
+                source.name,
+                root,
+                exc,
+                source.interval,
+            )
+
+
+def _log_summary(name: str, summary: RefreshSummary, seconds: float) -> None:
+    log.info(
+        "refresh %s: files %d read, %d unchanged, %d failed; items %d new, %d updated; "
+        "feeds %d written, %d unchanged; %.2f s",
+        name,
+        summary.files_scanned,
+        summary.files_unchanged,
+        summary.files_failed,
+        summary.items_new,
+        summary.items_updated,
+        summary.feeds_written,
+        summary.feeds_unchanged,
+        seconds,
+    )
+    for error in summary.errors:
+        log.error("refresh %s: %s", name, error)
+    for warning in summary.warnings:
+        log.warning("refresh %s: %s", name, warning)

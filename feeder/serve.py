@@ -1,0 +1,273 @@
+"""HTTP (Starlette): the published files, a search feed, health and metrics.
+
+Read-only: requests never refresh anything. Only names the publisher writes are
+served (an allow-list, so no path can reach outside `feeds/`), each with a strong
+ETag and Last-Modified from its content, 304s, and a cached gzip form.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import Protocol
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .core import Feeder
+from .health import SourceHealth, health_report
+from .metrics import Metrics
+from .model import FeedContent
+from .publish import render_feed
+from .store import SearchQueryError
+
+PUBLISHED_NAME = re.compile(
+    r"[a-z0-9][a-z0-9-]*\.(?:atom|rss)|index\.html|feeds\.opml|items/[0-9a-f]{24}\.html"
+)
+MEDIA_TYPES = {
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+}
+# Feeds change at most once a refresh; ETags make revalidation after that cheap.
+CACHE_FEEDS = "public, max-age=300"
+CACHE_ITEM_PAGES = "public, max-age=3600"
+CACHE_SEARCH = "public, max-age=60"
+SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, SEARCH_QUERY_MAX = 20, 100, 500
+_GZIP_MIN_BYTES = 512
+_CACHED_FILES = 512
+
+
+class Monitoring(Protocol):
+    """What the HTTP layer needs from the scheduler (see `schedule.Monitor`)."""
+
+    def start(self) -> None: ...
+    def stop(self) -> bool: ...
+    def health(self) -> list[SourceHealth]: ...
+
+
+@dataclass(frozen=True)
+class Representation:
+    body: bytes
+    etag: str
+    encoding: str | None  # "gzip" or None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A response body in identity and (when worth it) gzip form, with validators."""
+
+    identity: Representation
+    gzipped: Representation | None
+    media_type: str
+    last_modified: float  # seconds since the epoch
+    cache_control: str
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str, last_modified: float, cache_control: str) -> Resource:
+        tag = hashlib.sha256(body).hexdigest()[:32]
+        packed = (
+            gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= _GZIP_MIN_BYTES else None
+        )
+        return cls(
+            Representation(body, f'"{tag}"', None),
+            Representation(packed, f'"{tag}-gz"', "gzip")
+            if packed and len(packed) < len(body)
+            else None,
+            media_type,
+            last_modified,
+            cache_control,
+        )
+
+
+class PublishedFiles:
+    """The files in `feeds/` by URL path, read and hashed once per change of the file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: OrderedDict[str, tuple[tuple[int, int, int], Resource]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Resource | None:
+        if not PUBLISHED_NAME.fullmatch(name):
+            return None
+        path = self.root / name
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        with self._lock:
+            cached = self._cache.get(name)
+            if cached and cached[0] == stamp:
+                self._cache.move_to_end(name)
+                return cached[1]
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return None
+        cache_control = CACHE_ITEM_PAGES if name.startswith("items/") else CACHE_FEEDS
+        resource = Resource.of(body, MEDIA_TYPES[path.suffix], info.st_mtime, cache_control)
+        with self._lock:
+            self._cache[name] = (stamp, resource)
+            if len(self._cache) > _CACHED_FILES:
+                self._cache.popitem(last=False)
+        return resource
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.split(","):
+        token, _, params = part.strip().partition(";")
+        if token.strip().lower() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def not_modified(headers: Mapping[str, str], etag: str, last_modified: float) -> bool:
+    """RFC 9110 conditional GET: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    if_modified_since = headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return int(last_modified) <= since.timestamp()
+    return False
+
+
+def respond(request: Request, resource: Resource) -> Response:
+    """The resource, or 304 when the client's copy is current; gzip when accepted."""
+    use_gzip = resource.gzipped and accepts_gzip(request.headers.get("accept-encoding", ""))
+    chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
+    headers = {
+        "ETag": chosen.etag,
+        "Last-Modified": formatdate(resource.last_modified, usegmt=True),
+        "Cache-Control": resource.cache_control,
+        "Vary": "Accept-Encoding",
+    }
+    if not_modified(request.headers, chosen.etag, resource.last_modified):
+        return Response(status_code=304, headers=headers)
+    if chosen.encoding:
+        headers["Content-Encoding"] = chosen.encoding
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(chosen.body))
+        return Response(b"", headers=headers, media_type=resource.media_type)
+    return Response(chosen.body, headers=headers, media_type=resource.media_type)
+
+
+class CountRequests:
+    """ASGI middleware counting answered requests by status for `/metrics`."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self.metrics.http_requests.labels(str(status)).inc()
+
+
+def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None) -> ASGIApp:
+    """The service's ASGI app. With a `monitor`, its lifespan starts and stops the scheduler."""
+    files = PublishedFiles(feeder.settings.feeds_dir)
+    site = feeder.site
+    titles = {t.slug: t.title for t in feeder.settings.topic_list()}
+
+    def published(request: Request) -> Response:
+        name = request.path_params.get("name") or "index.html"
+        resource = files.get(name)
+        if resource is None:
+            return PlainTextResponse("not found\n", status_code=404)
+        return respond(request, resource)
+
+    def search(request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in ("atom", "rss"):
+            return PlainTextResponse("not found\n", status_code=404)
+        query = request.query_params.get("q", "").strip()
+        if not query:
+            return _bad_request(
+                "missing search words: add ?q=..., e.g. /search.atom?q=peacekeeping"
+            )
+        if len(query) > SEARCH_QUERY_MAX:
+            return _bad_request(f"the query is longer than {SEARCH_QUERY_MAX} characters")
+        try:
+            limit = int(request.query_params.get("limit", SEARCH_LIMIT_DEFAULT))
+        except ValueError:
+            return _bad_request("limit must be a whole number")
+        if not 1 <= limit <= SEARCH_LIMIT_MAX:
+            return _bad_request(f"limit must be between 1 and {SEARCH_LIMIT_MAX}")
+        try:
+            items = feeder.search(query, limit)
+        except SearchQueryError as exc:
+            return _bad_request(str(exc))
+        feed = FeedContent("search", f"{site.title}: search for {query}", items, len(items), query)
+        body = render_feed(site, feed, fmt, titles)
+        newest = max((i.updated for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
+        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], newest.timestamp(), CACHE_SEARCH)
+        return respond(request, resource)
+
+    def health(request: Request) -> Response:
+        sources = monitor.health() if monitor else []
+        healthy, body = health_report(sources, feeder.store.item_count(), datetime.now(UTC))
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    def prometheus(request: Request) -> Response:
+        return Response(metrics.render(), media_type=metrics.content_type)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if monitor:
+            monitor.start()
+        yield
+        if monitor:
+            await run_in_threadpool(monitor.stop)
+
+    routes = [
+        Route("/", published, methods=["GET", "HEAD"]),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/metrics", prometheus, methods=["GET"]),
+        Route("/search.{fmt:str}", search, methods=["GET", "HEAD"]),
+        Route("/{name:path}", published, methods=["GET", "HEAD"]),
+    ]
+    return CountRequests(Starlette(routes=routes, lifespan=lifespan), metrics)
+
+
+def _bad_request(message: str) -> Response:
+    return PlainTextResponse(f"bad request: {message}\n", status_code=400)

@@ -1,0 +1,79 @@
+"""Run the long-lived service: the scheduler plus the HTTP server (uvicorn)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+
+from .core import Feeder
+from .metrics import Metrics
+from .schedule import Monitor
+from .serve import make_app
+
+log = logging.getLogger("feeder.service")
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which makes a
+        # clean stop exit with status 143 or 130; a stopped service should exit 0.
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 picks a free one (see `getsockname()`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def run_service(
+    feeder: Feeder, host: str, port: int, *, watch: bool = False, access_log: bool = True
+) -> None:
+    """Serve until SIGTERM or SIGINT, then stop cleanly. Raises `LockBusyError` if
+    another service runs on the same database, `OSError` if the address is taken."""
+    with feeder.store.service_claim():
+        sock = bind(host, port)
+        metrics = Metrics()
+        monitor = Monitor(feeder, metrics, watch=watch)
+        config = uvicorn.Config(
+            make_app(feeder, metrics, monitor),
+            log_config=None,
+            access_log=access_log,
+            lifespan="on",
+        )
+        bound_host, bound_port = sock.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        log.info(
+            "serving %s at http://%s:%d/ (database %s)",
+            feeder.settings.feeds_dir,
+            shown,
+            bound_port,
+            feeder.store.url,
+        )
+        _Server(config).run(sockets=[sock])
+        if not monitor.stopped_cleanly:
+            # The refresh thread cannot be interrupted mid-transaction; the database
+            # rolls it back when the process ends, and feed files are replaced whole.
+            logging.shutdown()
+            os._exit(0)
+    log.info("stopped")
