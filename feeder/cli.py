@@ -300,7 +300,11 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         out.print_json(json.dumps(document))
         return
     running = f"running (pid {service})" if service else "not running"
-    out.print(f"service: {running}\ndatabase: {feeder.store.url}\nfeeds: {settings.feeds_dir}")
+    out.print(
+        f"service: {running}\ndatabase: {feeder.store.url}\nfeeds: {settings.feeds_dir}",
+        soft_wrap=True,
+        highlight=False,
+    )
     table = Table(title="sources", show_header=True)
     for column in ("source", "path", "interval", "last scan", "result", "next scan", "failures"):
         table.add_column(column)

@@ -39,11 +39,12 @@ def clock() -> ManualClock:
 SEED_SOURCE = '\n[[sources]]\nname = "seeds"\npath = "seeds"\n'
 
 
-def configure(folder: Path, text: str = "") -> Path:
+def configure(folder: Path, text: str = "", seeds: str = "") -> Path:
     """Write `folder/feeder.toml`: `text` (top-level keys first) plus a source reading
-    `folder/seeds`, so tests may change their seed copy without touching the shipped one."""
+    `folder/seeds` with the extra keys `seeds`, so tests may change their seed copy
+    without touching the shipped one."""
     path = folder / "feeder.toml"
-    path.write_text(text + SEED_SOURCE, encoding="utf-8")
+    path.write_text(text + SEED_SOURCE + seeds, encoding="utf-8")
     return path
 
 

@@ -32,7 +32,8 @@ class ServiceProcess:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        threading.Thread(target=self._pump, daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
+        self._pump_thread.start()
         self.url = ""
 
     def _pump(self) -> None:
@@ -76,9 +77,17 @@ class ServiceProcess:
         )
 
     def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, then the exit status once the process has ended."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        status = self.proc.wait(timeout=timeout)
+        self._close()
+        return status
+
+    def _close(self) -> None:
+        self._pump_thread.join(timeout=5)
+        if self.proc.stderr:
+            self.proc.stderr.close()
 
     def __enter__(self) -> ServiceProcess:
         return self.start()
@@ -87,3 +96,4 @@ class ServiceProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        self._close()

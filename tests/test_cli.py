@@ -115,3 +115,14 @@ def test_without_any_config_refresh_ingests_the_shipped_seeds(
     assert result.exit_code == 0, result.output
     assert "17 / 0" in result.stdout
     assert (empty / "feeds" / "all.atom").exists() and (empty / "feeder.db").exists()
+
+
+def test_status_shows_sources_topics_and_locations_without_a_service(workdir: Path) -> None:
+    runner.invoke(app, ["refresh", "-q"])
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "service: not running" in result.stdout and str(workdir / "feeder.db") in result.stdout
+    assert "seeds" in result.stdout and "ok" in result.stdout and "kazakhstan" in result.stdout
+    document = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
+    assert document["service_pid"] is None and document["topics"]["nato"] == 4
+    assert document["sources"]["seeds"]["failures"] == 0

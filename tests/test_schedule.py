@@ -1,0 +1,82 @@
+"""The Monitor in-process: real APScheduler, real refreshes, a real SQLite file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import configure
+
+from feeder import load_settings, make_feeder
+from feeder.metrics import Metrics
+from feeder.schedule import Monitor
+
+
+def wait_for(check, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def monitor(workdir: Path):  # type: ignore[no-untyped-def]
+    feeder = make_feeder(load_settings(cwd=workdir))
+    instance = Monitor(feeder, Metrics())
+    yield instance
+    instance.stop()
+    feeder.close()
+
+
+def test_each_source_is_scanned_at_start_and_its_next_run_recorded(monitor: Monitor) -> None:
+    monitor.start()
+    wait_for(lambda: monitor.feeder.store.item_count() == 17)
+    wait_for(lambda: monitor.feeder.source_statuses()["seeds"].next_run)
+    (health,) = monitor.health()
+    assert health.failures == 0 and health.next_run is not None and health.interval == 300
+
+
+def test_a_request_during_a_refresh_runs_once_more_afterwards(
+    monitor: Monitor, workdir: Path
+) -> None:
+    def runs() -> float | None:
+        labels = {"source": "seeds", "result": "ok"}
+        return monitor.metrics.registry.get_sample_value("feeder_refresh_runs_total", labels)
+
+    # Another process holding the writer lock keeps the first refresh waiting.
+    with monitor.feeder.store.writer_lock(0):
+        monitor.start()
+        wait_for(lambda: monitor.health()[0].running_since)
+        (workdir / "seeds" / "005_new.txt").write_text("07.07.2026\n\nAnother capture.\n")
+        monitor.request_refresh("seeds")
+        monitor.request_refresh("seeds")  # coalesced with the one before
+    wait_for(lambda: monitor.feeder.store.item_count() == 18)
+    wait_for(lambda: not monitor.health()[0].running_since)
+    assert runs() == 2
+
+
+def test_stop_cancels_a_refresh_between_files_and_reports_a_clean_stop(
+    monitor: Monitor, workdir: Path
+) -> None:
+    for n in range(2000):
+        (workdir / "seeds" / f"bulk{n:05d}.txt").write_text(f"01.01.2025\n\nBulk item {n}.\n")
+    monitor.start()
+    wait_for(lambda: monitor.health()[0].running_since)
+    assert monitor.stop() is True
+    assert monitor.feeder.store.item_count() in (0, 2017)
+
+
+def test_a_failing_source_counts_failures_in_health(workdir: Path) -> None:
+    configure(workdir, seeds='interval = "1s"\n')
+    (workdir / "seeds").rename(workdir / "moved")
+    with make_feeder(load_settings(cwd=workdir)) as feeder:
+        monitor = Monitor(feeder, Metrics())
+        monitor.start()
+        try:
+            wait_for(lambda: monitor.health()[0].failures >= 2, timeout=20)
+            assert "does not exist" in (monitor.health()[0].last_error or "")
+        finally:
+            monitor.stop()

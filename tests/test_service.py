@@ -1,0 +1,125 @@
+"""The service's life: scheduled and watched rescans, stopping on signals, and
+sharing a database with other feeder processes. Each test runs a real process."""
+
+from __future__ import annotations
+
+import io
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import httpx
+import pytest
+from conftest import configure
+from service_process import ServiceProcess
+
+NEW_CAPTURE = "06.06.2026\n\nA fresh capture: NATO observers visited Minsk.\n"
+
+
+def served_titles(client: httpx.Client, path: str = "/all.atom") -> list[str]:
+    return [e.title for e in feedparser.parse(io.BytesIO(client.get(path).content)).entries]
+
+
+def test_polling_picks_up_a_new_capture(workdir: Path) -> None:
+    configure(workdir, seeds='interval = "1s"\n')
+    with ServiceProcess(workdir) as service, service.client() as client:
+        service.wait_for_log(r"refresh seeds: files 5 read")
+        (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
+        service.wait_until(
+            lambda: "A fresh capture: NATO observers visited Minsk." in served_titles(client)
+        )
+        assert "A fresh capture: NATO observers visited Minsk." in served_titles(
+            client, "/nato.atom"
+        )
+
+
+def test_watch_publishes_a_dropped_capture_long_before_the_next_poll(workdir: Path) -> None:
+    with ServiceProcess(workdir, "--watch") as service, service.client() as client:
+        service.wait_for_log(r"refresh seeds: files 5 read")
+        dropped = time.monotonic()
+        (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
+        service.wait_until(
+            lambda: "A fresh capture: NATO observers visited Minsk." in served_titles(client)
+        )
+        # The interval is the default five minutes: only the watcher can have done this.
+        print(f"watch latency: {time.monotonic() - dropped:.2f} s")
+        assert service.wait_for_log(r"watch seeds: change seen")
+
+
+def test_log_has_one_line_per_refresh_with_counts_and_duration(workdir: Path) -> None:
+    (workdir / "seeds" / "bad.txt").write_bytes(b"")
+    with ServiceProcess(workdir) as service:
+        line = service.wait_for_log(r"refresh seeds: files 6 read.*; \d+\.\d\d s$")[0]
+        assert "items 17 new" in line
+        assert service.wait_for_log(r"WARNING feeder.schedule: refresh seeds: .*bad.txt: empty")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_a_refresh_exits_0_and_leaves_everything_consistent(
+    workdir: Path, sig: signal.Signals
+) -> None:
+    for n in range(3000):  # enough captures that the first refresh takes a while
+        (workdir / "seeds" / f"bulk{n:05d}.txt").write_text(
+            f"0{n % 9 + 1}.01.2025\n\nBulk item {n}.\n"
+        )
+    with ServiceProcess(workdir) as service, service.client() as client:
+        service.wait_until(
+            lambda: client.get("/health").json()["sources"]["seeds"]["running_since"]
+        )
+        service.proc.send_signal(sig)
+        assert service.terminate() == 0
+    assert service.wait_for_log(r"feeder.service: stopped")
+    with sqlite3.connect(workdir / "feeder.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        files = db.execute("SELECT count(*) FROM source_files").fetchone()[0]
+    assert (items, files) in ((0, 0), (3017, 3005))  # before the refresh, or all of it
+    for feed in (workdir / "feeds").glob("*.atom") if (workdir / "feeds").exists() else []:
+        assert not feedparser.parse(io.BytesIO(feed.read_bytes())).bozo
+
+
+def test_a_second_service_on_the_same_database_is_refused(workdir: Path) -> None:
+    with ServiceProcess(workdir) as first:
+        first.wait_for_log(r"refresh seeds: files 5 read")
+        second = subprocess.run(
+            [sys.executable, "-m", "feeder", "serve", "--port", "0"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 3
+        assert "already serving" in second.stderr and f"pid {first.proc.pid}" in second.stderr
+        assert "Traceback" not in second.stderr
+
+
+def test_refresh_beside_a_running_service_waits_and_duplicates_nothing(workdir: Path) -> None:
+    with ServiceProcess(workdir, "--watch") as service, service.client() as client:
+        service.wait_for_log(r"refresh seeds: files 5 read")
+        (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
+        manual = subprocess.run(
+            [sys.executable, "-m", "feeder", "refresh", "--json"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert manual.returncode == 0, manual.stderr
+        assert "database is locked" not in manual.stderr
+        service.wait_until(
+            lambda: "A fresh capture: NATO observers visited Minsk." in served_titles(client)
+        )
+        status = subprocess.run(
+            [sys.executable, "-m", "feeder", "status", "--json"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert f'"service_pid": {service.proc.pid}' in status.stdout
+    with sqlite3.connect(workdir / "feeder.db") as db:
+        assert db.execute("SELECT count(*), count(DISTINCT key) FROM items").fetchone() == (18, 18)
