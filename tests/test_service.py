@@ -123,3 +123,19 @@ def test_refresh_beside_a_running_service_waits_and_duplicates_nothing(workdir: 
         assert f'"service_pid": {service.proc.pid}' in status.stdout
     with sqlite3.connect(workdir / "feeder.db") as db:
         assert db.execute("SELECT count(*), count(DISTINCT key) FROM items").fetchone() == (18, 18)
+
+
+def test_health_is_503_once_a_source_keeps_failing(workdir: Path) -> None:
+    configure(
+        workdir,
+        "",
+        seeds='interval = "1s"\n[[sources]]\nname = "gone"\npath = "nowhere"\ninterval = "1s"\n',
+    )
+    with ServiceProcess(workdir) as service, service.client() as client:
+        response = service.wait_until(
+            lambda: (r := client.get("/health")).status_code == 503 and r, timeout=20
+        )
+        body = response.json()
+        assert body["status"] == "failing" and body["sources"]["seeds"]["status"] == "ok"
+        assert body["sources"]["gone"]["consecutive_failures"] >= 3
+        assert "does not exist" in body["sources"]["gone"]["problems"][0]

@@ -348,3 +348,19 @@ def test_a_progress_callback_that_raises_cancels_before_anything_is_written(feed
     with pytest.raises(Stop):
         feeder.refresh(on_progress=stop)
     assert feeder.store.item_count() == 0 and feeder.store.file_states("seeds") == {}
+
+
+def test_a_new_item_rewrites_only_the_feeds_it_appears_in(feeder: Feeder, settings, clock) -> None:
+    feeder.refresh()
+    before = snapshot(settings.feeds_dir)
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n", encoding="utf-8"
+    )
+    clock.advance(hours=1)
+    summary = feeder.refresh()
+    after = snapshot(settings.feeds_dir)
+    rewritten = {
+        name for name in before if name.endswith((".atom", ".rss")) and after[name] != before[name]
+    }
+    expected = {f"{slug}.{fmt}" for slug in ("all", "nato", "belarus") for fmt in ("atom", "rss")}
+    assert rewritten == expected and summary.feeds_written == 6
