@@ -169,3 +169,26 @@ def test_service_claim_is_exclusive_and_reports_the_running_pid(tmp_path: Path) 
     finally:
         first.close()
         second.close()
+
+
+def test_hyphenated_words_search_as_phrases(store: Store) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    item = ParsedItem(
+        "k1",
+        "Tajik-Afghan border",
+        (Block("p", "COVID-19 tests and command-staff drills"),),
+        ItemKind.ARTICLE,
+        None,
+        DateSource.FIRST_SEEN,
+    )
+    with store.write() as w:
+        w.add_item(item, now, now)
+    for query in (
+        "Tajik-Afghan",
+        "covid-19",
+        "command-staff",
+        "command-st*",
+        '"Tajik-Afghan" border',
+    ):
+        assert [i.key for i in store.search(query, 10)] == ["k1"], query
+    assert store.search("afghan-tajik", 10) == []

@@ -6,6 +6,7 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,6 +46,22 @@ class SearchQueryError(ValueError):
 
 
 _FTS = table("items_fts", column("rowid"))
+_HYPHENATED = re.compile(r"(?<![\w\"])\w+(?:-\w+)+\*?(?![\w\"])")
+
+
+def _fts_query(query: str) -> str:
+    """The query with hyphenated words (`Tajik-Afghan`, `COVID-19`) quoted as phrases:
+    unquoted, FTS5 reads the hyphen as a column filter and fails."""
+    parts = query.split('"')
+    for n in range(0, len(parts), 2):  # outside double quotes only
+        parts[n] = _HYPHENATED.sub(lambda m: _quote_phrase(m.group()), parts[n])
+    return '"'.join(parts)
+
+
+def _quote_phrase(word: str) -> str:
+    return f'"{word[:-1]}"*' if word.endswith("*") else f'"{word}"'
+
+
 # How SQLite reports a query it cannot parse, as opposed to a database failure.
 _FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown special query")
 
@@ -187,7 +204,7 @@ class Store:
         statement = (
             select(ITEMS)
             .join(_FTS, _FTS.c.rowid == ITEMS.c.id)
-            .where(text("items_fts MATCH :query").bindparams(query=query))
+            .where(text("items_fts MATCH :query").bindparams(query=_fts_query(query)))
             .order_by(ITEMS.c.published.desc(), ITEMS.c.key)
             .limit(limit)
         )
@@ -198,7 +215,10 @@ class Store:
         except StoreError as exc:
             reason = str(exc.__cause__.orig) if isinstance(exc.__cause__, DBAPIError) else ""
             if reason.startswith(_FTS_QUERY_ERRORS):
-                raise SearchQueryError(f"cannot search for {query!r}: {reason}") from None
+                raise SearchQueryError(
+                    f'cannot search for {query!r}: {reason} (use words, "a phrase", prefix*, '
+                    "AND, OR, NOT; put other characters inside double quotes)"
+                ) from None
             raise
         return [stored_item(r, topics.get(r.id, ())) for r in rows]
 
