@@ -192,3 +192,34 @@ def test_hyphenated_words_search_as_phrases(store: Store) -> None:
     ):
         assert [i.key for i in store.search(query, 10)] == ["k1"], query
     assert store.search("afghan-tajik", 10) == []
+
+
+def test_search_indexes_the_text_not_its_storage_format(store: Store) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    with store.write() as w:
+        w.add_item(parsed("k1"), now, now)  # body: one paragraph, stored as JSON
+    assert store.search("body", 10) and store.search("p", 10) == []
+
+
+@pytest.mark.parametrize("query", ["NEAR(a, b)", '"a\x01b"', "x\ufffe"])
+def test_other_unusable_queries_are_query_errors_too(store: Store, query: str) -> None:
+    with pytest.raises(SearchQueryError):
+        store.search(query, 10)
+
+
+def test_a_database_from_before_search_gets_its_items_indexed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    first = Store(url)
+    with first.write() as w:
+        w.add_item(parsed("k1"), now, now)
+    first.close()
+    with sqlite3.connect(tmp_path / "old.db") as db:  # as an older release left it
+        for name in ("items_fts_insert", "items_fts_delete", "items_fts_update"):
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE items_fts")
+    reopened = Store(url)
+    try:
+        assert [i.key for i in reopened.search("title", 10)] == ["k1"]
+    finally:
+        reopened.close()

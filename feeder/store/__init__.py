@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, column, create_engine, event, func, select, table, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..model import FileState, SourceStatus, StoredItem
+from ..normalize import clean_text
 from .locks import exclusive_lock, holder_of
 from .rows import stored_item
 from .schema import (
@@ -25,6 +26,7 @@ from .schema import (
     ITEMS,
     SOURCE_FILES,
     SOURCE_STATUS,
+    SQLITE_SEARCH_BACKFILL,
     SQLITE_SEARCH_DDL,
     Base,
     ItemRow,
@@ -62,8 +64,8 @@ def _quote_phrase(word: str) -> str:
     return f'"{word[:-1]}"*' if word.endswith("*") else f'"{word}"'
 
 
-# How SQLite reports a query it cannot parse, as opposed to a database failure.
-_FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown special query")
+# A failed MATCH is the query's fault unless SQLite reports one of these.
+_DATABASE_FAULTS = ("database is locked", "disk I/O error", "no such table", "database disk image")
 
 
 @contextmanager
@@ -208,13 +210,16 @@ class Store:
             .order_by(ITEMS.c.published.desc(), ITEMS.c.key)
             .limit(limit)
         )
+        if clean_text(query) != query:
+            raise SearchQueryError(f"cannot search for {query!r}: it contains control characters")
         try:
             with self._read() as conn:
                 rows = conn.execute(statement).all()
                 topics = self._topics_of(conn, [r.id for r in rows])
         except StoreError as exc:
-            reason = str(exc.__cause__.orig) if isinstance(exc.__cause__, DBAPIError) else ""
-            if reason.startswith(_FTS_QUERY_ERRORS):
+            cause = exc.__cause__
+            reason = str(cause.orig) if isinstance(cause, OperationalError) else ""
+            if reason and not reason.startswith(_DATABASE_FAULTS):
                 raise SearchQueryError(
                     f'cannot search for {query!r}: {reason} (use words, "a phrase", prefix*, '
                     "AND, OR, NOT; put other characters inside double quotes)"
@@ -273,8 +278,8 @@ def _create_sqlite_search(engine: Any) -> None:
         ).first()
         for statement in SQLITE_SEARCH_DDL:
             conn.exec_driver_sql(statement)
-        if not existed:  # a database from before search existed: index what it holds
-            conn.exec_driver_sql("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+        if not existed:
+            conn.exec_driver_sql(SQLITE_SEARCH_BACKFILL)
 
 
 def _engine_options(url: str) -> dict[str, Any]:

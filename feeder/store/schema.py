@@ -139,18 +139,27 @@ class SourceStatusRow(Base):
 
 SOURCE_STATUS = cast(Table, SourceStatusRow.__table__)
 
-# Full-text search over title and body (SQLite FTS5). It mirrors `items` through
-# triggers, so every write path keeps it in step, inside the writer's transaction.
+# Full-text search over title and body (SQLite FTS5). Contentless: it holds only the
+# index, fed with the body's plain text (not its JSON) by triggers on `items`, so
+# every write path keeps it in step inside the writer's transaction.
+_PLAIN_BODY = "(SELECT group_concat(json_extract(value, '$[1]'), ' ') FROM json_each({}.body))"
+_INDEX_NEW = (
+    "INSERT INTO items_fts(rowid, title, body)"
+    f" VALUES (new.id, new.title, {_PLAIN_BODY.format('new')});"
+)
+_UNINDEX_OLD = (
+    "INSERT INTO items_fts(items_fts, rowid, title, body)"
+    f" VALUES ('delete', old.id, old.title, {_PLAIN_BODY.format('old')});"
+)
 SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts"
-    " USING fts5(title, body, content='items', content_rowid='id')",
-    "CREATE TRIGGER IF NOT EXISTS items_fts_insert AFTER INSERT ON items BEGIN"
-    " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS items_fts_delete AFTER DELETE ON items BEGIN"
-    " INSERT INTO items_fts(items_fts, rowid, title, body)"
-    " VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER IF NOT EXISTS items_fts_update AFTER UPDATE OF title, body ON items BEGIN"
-    " INSERT INTO items_fts(items_fts, rowid, title, body)"
-    " VALUES ('delete', old.id, old.title, old.body);"
-    " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(title, body, content='')",
+    f"CREATE TRIGGER IF NOT EXISTS items_fts_insert AFTER INSERT ON items BEGIN {_INDEX_NEW} END",
+    f"CREATE TRIGGER IF NOT EXISTS items_fts_delete AFTER DELETE ON items BEGIN {_UNINDEX_OLD} END",
+    "CREATE TRIGGER IF NOT EXISTS items_fts_update AFTER UPDATE OF title, body ON items"
+    f" BEGIN {_UNINDEX_OLD} {_INDEX_NEW} END",
+)
+# Index what a database from before search existed already holds.
+SQLITE_SEARCH_BACKFILL = (
+    "INSERT INTO items_fts(rowid, title, body)"
+    f" SELECT id, title, {_PLAIN_BODY.format('items')} FROM items"
 )
