@@ -20,8 +20,7 @@ from .core import Feeder, UnknownTopicError, make_feeder
 from .model import RefreshSummary
 from .publish import PublishError
 from .service import run_service
-from .store import StoreError
-from .store.locks import LockBusyError
+from .store import LockBusyError, StoreError
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
@@ -278,7 +277,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         try:
             sources = feeder.source_statuses()
             topic_list = feeder.topics()
-            service = feeder.store.service_pid()
+            service = feeder.service_pid()
         except StoreError as exc:
             _say(f"error: {exc}")
             raise typer.Exit(EXIT_FATAL) from None
@@ -286,7 +285,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         document = {
             "service_pid": service,
-            "database": feeder.store.url,
+            "database": feeder.database,
             "feeds_dir": str(settings.feeds_dir),
             "sources": {
                 name: {
@@ -299,9 +298,9 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         }
         out.print_json(json.dumps(document))
         return
-    running = f"running (pid {service})" if service else "not running"
+    running = "not running" if not service else f"running (pid {service if service > 0 else '?'})"
     out.print(
-        f"service: {running}\ndatabase: {feeder.store.url}\nfeeds: {settings.feeds_dir}",
+        f"service: {running}\ndatabase: {feeder.database}\nfeeds: {settings.feeds_dir}",
         soft_wrap=True,
         highlight=False,
     )

@@ -33,6 +33,8 @@ DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 SHIPPED_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_NAME = "feeder.toml"
 ALL_FEED = "all"
+# `all` is the feed of everything; /search.atom is the search feed.
+RESERVED_SLUGS = frozenset({ALL_FEED, "search"})
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # RFC 4151 taggingEntity: a domain name or e-mail address, a comma, a date.
 _TAGGING_ENTITY = re.compile(
@@ -158,9 +160,10 @@ class Settings(_Strict):
     @classmethod
     def _slugs(cls, topics: dict[str, TopicConfig]) -> dict[str, TopicConfig]:
         for slug in topics:
-            if slug == ALL_FEED or not _SLUG.fullmatch(slug):
+            if slug in RESERVED_SLUGS or not _SLUG.fullmatch(slug):
                 raise ValueError(
-                    f"topic name {slug!r} must be lowercase letters, digits and '-', not 'all'"
+                    f"topic name {slug!r} must be lowercase letters, digits and '-', "
+                    "and not 'all' or 'search'"
                 )
         return topics
 

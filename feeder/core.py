@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from threading import Event
 
 from .config import Settings
 from .model import RefreshSummary, Site, SourceStatus, StoredItem
@@ -39,6 +41,11 @@ class Feeder:
         self._clock = clock
 
     @property
+    def database(self) -> str:
+        """The database URL, password masked: for messages."""
+        return self.store.url
+
+    @property
     def site(self) -> Site:
         return site_of(self.settings)
 
@@ -47,9 +54,30 @@ class Feeder:
         on_progress: ProgressCallback | None = None,
         sources: Collection[str] | None = None,
         lock_timeout: float = 120.0,
+        cancel: Event | None = None,
     ) -> RefreshSummary:
         """Scan the sources (all, or those named), store what is new or changed, publish."""
-        return refresh(self.store, self.settings, self._clock(), on_progress, sources, lock_timeout)
+        now = self._clock()
+        return refresh(self.store, self.settings, now, on_progress, sources, lock_timeout, cancel)
+
+    def now(self) -> datetime:
+        """The current time from this instance's clock (replaceable in tests)."""
+        return self._clock()
+
+    def item_count(self) -> int:
+        return self.store.item_count()
+
+    def record_next_run(self, source: str, at: datetime | None) -> None:
+        """Note when the service scans `source` next, for `feeder status`."""
+        self.store.set_next_run(source, at)
+
+    def service_pid(self) -> int | None:
+        """The pid of the `feeder serve` running on this database, if any."""
+        return self.store.service_pid()
+
+    def claim_service(self) -> AbstractContextManager[None]:
+        """Be the only `feeder serve` on this database (`LockBusyError` if one runs)."""
+        return self.store.service_claim()
 
     def search(self, query: str, limit: int = 20) -> list[StoredItem]:
         """Items matching a full-text query, newest first (`SearchQueryError` if malformed)."""

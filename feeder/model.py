@@ -143,7 +143,10 @@ class RefreshSummary:
     pages_written: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    source_errors: dict[str, list[str]] = field(default_factory=dict)
+    source_errors: dict[str, list[str]] = field(default_factory=dict)  # every failed input
+    failed_sources: dict[str, str] = field(
+        default_factory=dict
+    )  # sources that could not be scanned
 
     @property
     def ok(self) -> bool:

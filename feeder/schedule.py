@@ -2,18 +2,17 @@
 `Feeder.refresh`, the same call `feeder refresh` makes.
 
 One APScheduler interval job per source (jitter, coalesce, one instance, a misfire
-grace of one interval). With `watch`, a file-system change in a folder asks for
-that source's job to run now (debounced); polling stays on as the safety net.
+grace of one interval). With `watch`, a file-system change in a folder asks for a
+rescan of that source now (debounced); polling stays on as the safety net.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,21 +20,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 from watchfiles import Change, watch
 
 from .config import FolderSourceConfig
-from .core import Clock, Feeder, utc_now
+from .core import Clock, Feeder
 from .health import SourceHealth
 from .metrics import Metrics
 from .model import RefreshSummary
 from .publish import PublishError
-from .store import StoreError
-from .store.locks import LockBusyError
+from .store import LockBusyError, StoreError
+from .update import RefreshCancelled
 
 log = logging.getLogger("feeder.schedule")
 WATCH_DEBOUNCE_MS = 300
 LOCK_WAIT_S = 300.0
-
-
-class _Stopping(Exception):
-    """Raised from the progress callback to cancel a refresh when the service stops."""
+_RETRY_WATCH_S = 5.0
 
 
 @dataclass
@@ -56,17 +52,18 @@ class Monitor:
         *,
         watch: bool = False,
         shutdown_grace: float = 30.0,
-        clock: Clock = utc_now,
+        clock: Clock | None = None,
     ) -> None:
-        self.feeder, self.metrics, self.clock = feeder, metrics, clock
+        self.feeder, self.metrics = feeder, metrics
+        self.clock = clock or feeder.now
         self.watch, self.shutdown_grace = watch, shutdown_grace
         self.states = {s.name: _SourceState(s) for s in feeder.settings.sources}
         self.stopped_cleanly = True
         self._guard = threading.Lock()
         self._stopping = threading.Event()
         self._watchers: list[threading.Thread] = []
-        self._started = clock()
-        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._started = self.clock()
+        self._scheduler = BackgroundScheduler(timezone="UTC")
 
     def start(self) -> None:
         self._started = self.clock()
@@ -78,7 +75,7 @@ class Monitor:
                 args=[name],
                 id=name,
                 name=f"refresh {name}",
-                next_run_time=datetime.now(UTC),  # a first scan right away
+                next_run_time=self._started,  # a first scan right away
                 coalesce=True,  # a stalled clock runs a late job once, not in a burst
                 max_instances=1,  # a rescan never overlaps itself
                 misfire_grace_time=max(1, int(interval)),
@@ -87,11 +84,9 @@ class Monitor:
         if self.watch:
             for state in self.states.values():
                 thread = threading.Thread(
-                    target=self._watch,
-                    args=[state.config],
-                    name=f"watch {state.config.name}",
-                    daemon=True,
+                    target=self._watch, args=[state.config], name=f"watch {state.config.name}"
                 )
+                thread.daemon = True
                 thread.start()
                 self._watchers.append(thread)
         log.info(
@@ -99,11 +94,11 @@ class Monitor:
         )
 
     def stop(self) -> bool:
-        """Take no new work, let a running refresh finish (bounded by `shutdown_grace`).
+        """Take no new work; cancel or let finish a running refresh, within `shutdown_grace`.
 
         Returns False if a refresh was still running when the grace ran out.
         """
-        self._stopping.set()
+        self._stopping.set()  # also cancels a refresh that is waiting, reading or storing
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         deadline = time.monotonic() + self.shutdown_grace
@@ -113,13 +108,11 @@ class Monitor:
             thread.join(timeout=2)
         self.stopped_cleanly = not self._running()
         if not self.stopped_cleanly:
-            log.warning(
-                "a refresh was still running after %g s; stopping without it", self.shutdown_grace
-            )
+            log.warning("a refresh still runs after %g s; stopping without it", self.shutdown_grace)
         return self.stopped_cleanly
 
     def request_refresh(self, name: str) -> None:
-        """Run `name`'s refresh now, or once more right after the one running."""
+        """Rescan `name` now, or once more right after the refresh that is running."""
         with self._guard:
             if self._stopping.is_set():
                 return
@@ -127,9 +120,17 @@ class Monitor:
             if state.running_since is not None:
                 state.rerun = True
                 return
-        job = self._scheduler.get_job(name)
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        # A one-off job of its own, so the interval job's instance limit cannot swallow
+        # it; two runs meeting in `_run` turn into one rerun.
+        self._scheduler.add_job(
+            self._run,
+            args=[name],
+            id=f"{name} (changed)",
+            name=f"refresh {name} (changed)",
+            replace_existing=True,
+            max_instances=3,
+            misfire_grace_time=None,
+        )
 
     def health(self) -> list[SourceHealth]:
         recorded = self.feeder.source_statuses()
@@ -161,28 +162,31 @@ class Monitor:
         with self._guard:
             if self._stopping.is_set():
                 return
+            if state.running_since is not None:  # the running refresh goes once more
+                state.rerun = True
+                return
             state.running_since = self.clock()
         try:
             while True:
                 self._refresh_once(name, state)
-                with self._guard:
+                self._record_next_run(name)
+                with self._guard:  # checked and cleared together: no request is lost
                     if not state.rerun or self._stopping.is_set():
                         state.running_since = None
-                        break
+                        return
                     state.rerun = False
         finally:
             with self._guard:
                 state.running_since = None
-            self._record_next_run(name)
 
     def _refresh_once(self, name: str, state: _SourceState) -> None:
         started = time.monotonic()
         try:
             summary = self.feeder.refresh(
-                self._check_stop, sources=[name], lock_timeout=LOCK_WAIT_S
+                sources=[name], lock_timeout=LOCK_WAIT_S, cancel=self._stopping
             )
-        except _Stopping:
-            log.info("refresh %s: cancelled, the service is stopping", name)
+        except RefreshCancelled as exc:
+            log.info("refresh %s: %s, the service is stopping", name, exc)
             return
         except LockBusyError as exc:
             self.metrics.refresh_runs.labels(name, "busy").inc()
@@ -203,49 +207,48 @@ class Monitor:
         self.metrics.record_refresh(name, summary, seconds)
         _log_summary(name, summary, seconds)
 
-    def _check_stop(self, done: int, total: int, path: str) -> None:
-        if self._stopping.is_set():
-            raise _Stopping
-
     def _record_next_run(self, name: str) -> None:
         job = self._scheduler.get_job(name) if self._scheduler.running else None
         try:
-            self.feeder.store.set_next_run(name, job.next_run_time if job else None)
+            self.feeder.record_next_run(name, job.next_run_time if job else None)
         except StoreError as exc:
             log.warning("could not record the next run of %s: %s", name, exc)
 
     def _watch(self, source: FolderSourceConfig) -> None:
+        """Watch the folder (waiting for it to exist, and again if watching fails)."""
         root = Path(source.path)
 
-        def wanted(change: Change, path: str) -> bool:
-            relative = (
-                Path(path).relative_to(root).as_posix() if path.startswith(str(root)) else path
-            )
-            hidden = any(part.startswith(".") for part in Path(relative).parts)
-            return not hidden and fnmatch.fnmatch(relative, source.pattern)
+        def visible(change: Change, path: str) -> bool:
+            # Any visible file may matter: the rescan itself applies the source's pattern.
+            return not any(part.startswith(".") for part in Path(path).relative_to(root).parts)
 
-        try:
-            for _changes in watch(
-                root,
-                watch_filter=wanted,
-                debounce=WATCH_DEBOUNCE_MS,
-                step=50,
-                stop_event=self._stopping,
-                rust_timeout=500,
-                yield_on_timeout=False,
-                raise_interrupt=False,
-                recursive="**" in source.pattern or "/" in source.pattern,
-            ):
-                log.info("watch %s: change seen, refreshing", source.name)
-                self.request_refresh(source.name)
-        except (OSError, RuntimeError) as exc:
-            log.warning(
-                "watch %s: cannot watch %s (%s); polling every %g s",
-                source.name,
-                root,
-                exc,
-                source.interval,
-            )
+        while not self._stopping.is_set():
+            if not root.is_dir():
+                self._stopping.wait(_RETRY_WATCH_S)
+                continue
+            try:
+                ready = False
+                for changes in watch(
+                    root,
+                    watch_filter=visible,
+                    debounce=WATCH_DEBOUNCE_MS,
+                    step=50,
+                    stop_event=self._stopping,
+                    rust_timeout=500,
+                    yield_on_timeout=True,  # the first (empty) yield says it is watching
+                    raise_interrupt=False,
+                ):
+                    if not ready:
+                        ready = True
+                        log.info("watch %s: watching %s", source.name, root)
+                    if changes:
+                        log.info("watch %s: change seen, refreshing", source.name)
+                        self.request_refresh(source.name)
+            except (OSError, RuntimeError, ValueError) as exc:
+                log.warning(
+                    "watch %s: cannot watch %s (%s); polling goes on", source.name, root, exc
+                )
+                self._stopping.wait(_RETRY_WATCH_S)
 
 
 def _log_summary(name: str, summary: RefreshSummary, seconds: float) -> None:

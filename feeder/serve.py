@@ -11,11 +11,12 @@ import gzip
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
@@ -74,11 +75,13 @@ class Resource:
     identity: Representation
     gzipped: Representation | None
     media_type: str
-    last_modified: float  # seconds since the epoch
+    last_modified: float | None  # seconds since the epoch; None: validate by ETag only
     cache_control: str
 
     @classmethod
-    def of(cls, body: bytes, media_type: str, last_modified: float, cache_control: str) -> Resource:
+    def of(
+        cls, body: bytes, media_type: str, last_modified: float | None, cache_control: str
+    ) -> Resource:
         tag = hashlib.sha256(body).hexdigest()[:32]
         packed = (
             gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= _GZIP_MIN_BYTES else None
@@ -130,32 +133,48 @@ class PublishedFiles:
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value allows gzip (an explicit `gzip` wins over `*`)."""
+    weights: dict[str, float] = {}
     for part in accept_encoding.split(","):
-        token, _, params = part.strip().partition(";")
-        if token.strip().lower() in ("gzip", "*"):
-            q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
-            try:
-                return float(q) > 0
-            except ValueError:
-                return False
-    return False
+        coding, *params = (piece.strip().lower() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if coding:
+            weights[coding] = weight
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
-def not_modified(headers: Mapping[str, str], etag: str, last_modified: float) -> bool:
-    """RFC 9110 conditional GET: If-None-Match (weak comparison) wins over If-Modified-Since."""
+def usable_last_modified(mtime: float | None, now: float) -> float | None:
+    """A file's mtime as Last-Modified, unless it changed within the current second:
+    HTTP dates have one-second resolution, so a second change in that second would
+    look unmodified to If-Modified-Since."""
+    return mtime if mtime is not None and now - mtime >= 1 else None
+
+
+def not_modified(
+    headers: Mapping[str, str], etag: str, last_modified: float | None, now: float
+) -> bool:
+    """RFC 9110 conditional GET: If-None-Match (weak comparison) wins over
+    If-Modified-Since, which counts only with a Last-Modified and a date not in the future."""
     if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or etag in tags
     if_modified_since = headers.get("if-modified-since")
-    if if_modified_since:
+    if if_modified_since and last_modified is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):
             return False
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        return int(last_modified) <= since.timestamp()
+        return int(last_modified) <= since.timestamp() <= now
     return False
 
 
@@ -163,13 +182,16 @@ def respond(request: Request, resource: Resource) -> Response:
     """The resource, or 304 when the client's copy is current; gzip when accepted."""
     use_gzip = resource.gzipped and accepts_gzip(request.headers.get("accept-encoding", ""))
     chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
+    now = time.time()
+    last_modified = usable_last_modified(resource.last_modified, now)
     headers = {
         "ETag": chosen.etag,
-        "Last-Modified": formatdate(resource.last_modified, usegmt=True),
         "Cache-Control": resource.cache_control,
         "Vary": "Accept-Encoding",
     }
-    if not_modified(request.headers, chosen.etag, resource.last_modified):
+    if last_modified is not None:
+        headers["Last-Modified"] = formatdate(last_modified, usegmt=True)
+    if not_modified(request.headers, chosen.etag, last_modified, now):
         return Response(status_code=304, headers=headers)
     if chosen.encoding:
         headers["Content-Encoding"] = chosen.encoding
@@ -211,7 +233,9 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
 
     def published(request: Request) -> Response:
         name = request.path_params.get("name") or "index.html"
-        resource = files.get(name)
+        # The route's pattern tolerates a trailing newline; the served name must be exact.
+        exact = request.scope["path"] in ("/", f"/{name}")
+        resource = files.get(name) if exact else None
         if resource is None:
             return PlainTextResponse("not found\n", status_code=404)
         return respond(request, resource)
@@ -239,14 +263,15 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
             return _bad_request(str(exc))
         feed = FeedContent("search", f"{site.title}: search for {query}", items, len(items), query)
         body = render_feed(site, feed, fmt, titles)
-        newest = max((i.updated for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
-        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], newest.timestamp(), CACHE_SEARCH)
-        return respond(request, resource)
+        # No Last-Modified: a new back-dated item would not move it. The ETag covers it.
+        return respond(request, Resource.of(body, MEDIA_TYPES[f".{fmt}"], None, CACHE_SEARCH))
 
     def health(request: Request) -> Response:
         sources = monitor.health() if monitor else []
-        healthy, body = health_report(sources, feeder.store.item_count(), datetime.now(UTC))
-        return JSONResponse(body, status_code=200 if healthy else 503)
+        healthy, body = health_report(sources, feeder.item_count(), feeder.now())
+        return JSONResponse(
+            body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"}
+        )
 
     def prometheus(request: Request) -> Response:
         return Response(metrics.render(), media_type=metrics.content_type)

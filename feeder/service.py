@@ -19,13 +19,21 @@ from .serve import make_app
 log = logging.getLogger("feeder.service")
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, early_signals: list[int]) -> None:
+        super().__init__(config)
+        self.early_signals = early_signals
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which makes a
         # clean stop exit with status 143 or 130; a stopped service should exit 0.
-        handled = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP_SIGNALS}
+        if self.early_signals:  # a signal that came while the service was starting
+            self.should_exit = True
         try:
             yield
         finally:
@@ -40,6 +48,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # before the address is announced, so clients can connect
     except OSError:
         sock.close()
         raise
@@ -51,7 +60,10 @@ def run_service(
 ) -> None:
     """Serve until SIGTERM or SIGINT, then stop cleanly. Raises `LockBusyError` if
     another service runs on the same database, `OSError` if the address is taken."""
-    with feeder.store.service_claim():
+    early: list[int] = []
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, lambda number, _frame: early.append(number))
+    with feeder.claim_service():
         sock = bind(host, port)
         metrics = Metrics()
         monitor = Monitor(feeder, metrics, watch=watch)
@@ -68,9 +80,9 @@ def run_service(
             feeder.settings.feeds_dir,
             shown,
             bound_port,
-            feeder.store.url,
+            feeder.database,
         )
-        _Server(config).run(sockets=[sock])
+        _Server(config, early).run(sockets=[sock])
         if not monitor.stopped_cleanly:
             # The refresh thread cannot be interrupted mid-transaction; the database
             # rolls it back when the process ends, and feed files are replaced whole.

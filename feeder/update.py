@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from threading import Event
 
 from .config import ALL_FEED, FolderSourceConfig, Settings
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
@@ -27,7 +28,7 @@ from .model import (
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
-from .store import Store, StoreWriter
+from .store import LockWaitCancelled, Store, StoreWriter
 from .topics import TopicMatcher
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
@@ -55,6 +56,7 @@ def refresh(
     on_progress: ProgressCallback | None = None,
     sources: Collection[str] | None = None,
     lock_timeout: float = 120.0,
+    cancel: Event | None = None,
 ) -> RefreshSummary:
     """Scan the sources (all, or those named), ingest what changed, re-tag if the
     rules changed, publish.
@@ -62,11 +64,20 @@ def refresh(
     Bad inputs are reported in the summary and never stop the others. Database and
     output failures raise (`StoreError`, `PublishError`): nothing half-done is kept.
     Only one process refreshes a database at a time: this waits up to `lock_timeout`
-    seconds for another refresh to end (`LockBusyError` after that). An exception
-    raised by `on_progress` cancels the refresh before anything is written.
+    seconds for another refresh to end (`LockBusyError` after that). Setting `cancel`
+    stops a refresh that is waiting, reading or storing (`RefreshCancelled`, with the
+    database rolled back); one already publishing finishes.
     """
-    with store.writer_lock(lock_timeout):
-        return _refresh(store, settings, now.replace(microsecond=0), on_progress, sources)
+    stop = cancel or Event()
+    try:
+        with store.writer_lock(lock_timeout, give_up=stop.is_set):
+            return _refresh(store, settings, now.replace(microsecond=0), on_progress, sources, stop)
+    except LockWaitCancelled:
+        raise RefreshCancelled("cancelled while waiting for another refresh") from None
+
+
+class RefreshCancelled(Exception):
+    """The refresh was cancelled before it changed anything."""
 
 
 def _refresh(
@@ -75,17 +86,19 @@ def _refresh(
     now: datetime,
     on_progress: ProgressCallback | None,
     names: Collection[str] | None,
+    cancel: Event,
 ) -> RefreshSummary:
     summary = RefreshSummary()
     matcher = TopicMatcher(settings.topic_list())
     chosen = [s for s in settings.sources if names is None or s.name in names]
-    scan = _scan_sources(store, chosen, summary, on_progress)
+    scan = _scan_sources(store, chosen, summary, on_progress, cancel)
     with store.write() as writer:
         for name in (s.name for s in chosen):
-            failures = summary.source_errors.get(name)
-            writer.record_scan(name, now, failures[0] if failures else None)
+            writer.record_scan(name, now, summary.failed_sources.get(name))
         ingest = _Ingest(writer, matcher, settings, now, summary)
         for scanned in scan.parsed:
+            if cancel.is_set():  # leaving the block rolls the transaction back
+                raise RefreshCancelled("cancelled while storing items")
             ingest.file(scanned)
         for name, state in scan.touched:
             writer.save_file_state(name, state, now)
@@ -114,6 +127,7 @@ def _scan_sources(
     sources: list[FolderSourceConfig],
     summary: RefreshSummary,
     on_progress: ProgressCallback | None,
+    cancel: Event,
 ) -> _Scan:
     scan = _Scan()
     work: list[tuple[SourceFile, FileState | None]] = []
@@ -122,6 +136,7 @@ def _scan_sources(
             files = list_folder(source)
         except SourceError as exc:
             summary.add_error(source.name, str(exc))
+            summary.failed_sources[source.name] = str(exc)
             continue
         states = store.file_states(source.name)
         plan = plan_scan(files, states)
@@ -131,6 +146,8 @@ def _scan_sources(
             scan.vanished.append((source.name, plan.vanished))
     parser = SeedParser()
     for done, (file, state) in enumerate(work, start=1):
+        if cancel.is_set():
+            raise RefreshCancelled("cancelled while reading files")
         if on_progress:
             on_progress(done, len(work), file.path)
         _scan_file(parser, file, state, scan, summary)

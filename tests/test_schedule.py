@@ -11,6 +11,7 @@ from conftest import configure
 from feeder import load_settings, make_feeder
 from feeder.metrics import Metrics
 from feeder.schedule import Monitor
+from feeder.store import Store
 
 
 def wait_for(check, timeout: float = 10.0):  # type: ignore[no-untyped-def]
@@ -58,15 +59,39 @@ def test_a_request_during_a_refresh_runs_once_more_afterwards(
     assert runs() == 2
 
 
-def test_stop_cancels_a_refresh_between_files_and_reports_a_clean_stop(
+def test_stop_cancels_a_refresh_waiting_for_the_lock_promptly(
     monitor: Monitor, workdir: Path
 ) -> None:
+    other = Store(f"sqlite:///{workdir / 'feeder.db'}")
+    with other.writer_lock(0):
+        monitor.start()
+        wait_for(lambda: monitor.health()[0].running_since)
+        started = time.monotonic()
+        assert monitor.stop() is True
+        assert time.monotonic() - started < monitor.shutdown_grace
+    other.close()
+    assert monitor.feeder.item_count() == 0
+
+
+@pytest.mark.slow
+def test_stop_during_a_big_refresh_keeps_all_or_nothing(monitor: Monitor, workdir: Path) -> None:
     for n in range(2000):
         (workdir / "seeds" / f"bulk{n:05d}.txt").write_text(f"01.01.2025\n\nBulk item {n}.\n")
     monitor.start()
     wait_for(lambda: monitor.health()[0].running_since)
     assert monitor.stop() is True
-    assert monitor.feeder.store.item_count() in (0, 2017)
+    assert monitor.feeder.item_count() in (0, 2017)
+
+
+def test_a_change_during_the_last_moments_of_a_refresh_is_not_lost(
+    monitor: Monitor, workdir: Path
+) -> None:
+    monitor.start()
+    for n in range(30):  # requests land at every point of the refresh cycle
+        (workdir / "seeds" / f"new{n}.txt").write_text(f"02.02.2026\n\nCapture number {n}.\n")
+        monitor.request_refresh("seeds")
+        time.sleep(0.01 * (n % 5))
+    wait_for(lambda: monitor.feeder.item_count() == 17 + 30, timeout=30)
 
 
 def test_a_failing_source_counts_failures_in_health(workdir: Path) -> None:

@@ -7,6 +7,7 @@ import gzip
 import io
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from conftest import SEEDS, configure
 from service_process import ServiceProcess
 
-from feeder.serve import accepts_gzip, not_modified
+from feeder.serve import accepts_gzip, not_modified, usable_last_modified
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,9 @@ def test_item_pages_are_served(client) -> None:
     assert page.status_code == 200 and "<h1>" in page.text
 
 
-def test_etag_and_last_modified_answer_304_without_a_body(client) -> None:
+def test_etag_and_last_modified_answer_304_without_a_body(client, service) -> None:
+    age = time.time() - (service.folder / "feeds" / "nato.atom").stat().st_mtime
+    time.sleep(max(0.0, 1.1 - age))  # Last-Modified is withheld within a file's first second
     first = client.get("/nato.atom", headers={"accept-encoding": "identity"})
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert etag.startswith('"') and not etag.startswith('"W/')
@@ -200,20 +203,31 @@ def test_metrics_are_prometheus_text(client) -> None:
 
 
 def test_conditional_rules_follow_rfc_9110() -> None:
-    etag, modified = '"abc"', 1_700_000_000.0
-    assert not_modified({"if-none-match": '"x", W/"abc"'}, etag, modified)
-    assert not_modified({"if-none-match": "*"}, etag, modified)
+    etag, modified, now = '"abc"', 1_700_000_000.0, 1_700_000_600.0
+    assert not_modified({"if-none-match": '"x", W/"abc"'}, etag, modified, now)
+    assert not_modified({"if-none-match": "*"}, etag, modified, now)
     # If-None-Match wins: a stale tag means a full answer whatever the date says.
+    later = formatdate(modified + 60, usegmt=True)
     assert not not_modified(
-        {"if-none-match": '"x"', "if-modified-since": formatdate(modified + 60, usegmt=True)},
-        etag,
-        modified,
+        {"if-none-match": '"x"', "if-modified-since": later}, etag, modified, now
     )
-    assert not_modified({"if-modified-since": formatdate(modified, usegmt=True)}, etag, modified)
+    assert not_modified(
+        {"if-modified-since": formatdate(modified, usegmt=True)}, etag, modified, now
+    )
     assert not not_modified(
-        {"if-modified-since": formatdate(modified - 1, usegmt=True)}, etag, modified
+        {"if-modified-since": formatdate(modified - 1, usegmt=True)}, etag, modified, now
     )
-    assert not not_modified({"if-modified-since": "yesterday-ish"}, etag, modified)
+    assert not not_modified({"if-modified-since": "yesterday-ish"}, etag, modified, now)
+    # A date in the future is ignored, and so is any date without a Last-Modified.
+    future = formatdate(now + 3600, usegmt=True)
+    assert not not_modified({"if-modified-since": future}, etag, modified, now)
+    assert not not_modified({"if-modified-since": later}, etag, None, now)
+
+
+def test_a_file_changed_within_the_current_second_has_no_last_modified() -> None:
+    assert usable_last_modified(100.0, 100.5) is None
+    assert usable_last_modified(100.0, 101.0) == 100.0
+    assert usable_last_modified(None, 101.0) is None
 
 
 @pytest.mark.parametrize(
@@ -223,14 +237,34 @@ def test_conditional_rules_follow_rfc_9110() -> None:
         ("gzip, deflate, br", True),
         ("br;q=1.0, gzip;q=0.5", True),
         ("gzip;q=0", False),
+        ("GZIP;Q=0", False),
         ("identity", False),
         ("*", True),
+        ("*;q=0, gzip", True),
+        ("gzip;q=0, *", False),
         ("", False),
         ("gzip;q=oops", False),
+        ("gzip ; q=0.3", True),
     ],
 )
 def test_accept_encoding_parsing(header: str, expected: bool) -> None:
     assert accepts_gzip(header) is expected
+
+
+def test_a_trailing_newline_in_the_path_is_not_the_file(service) -> None:
+    assert raw_get(service, "/nato.atom%0a")[0] == 404
+    assert raw_get(service, "/nato.atom")[0] == 200
+
+
+def test_health_is_never_cached(client) -> None:
+    assert client.get("/health").headers["cache-control"] == "no-store"
+
+
+def test_search_has_an_etag_but_no_last_modified(client) -> None:
+    response = client.get("/search.atom?q=Minsk")
+    assert response.headers["etag"] and "last-modified" not in response.headers
+    again = client.get("/search.atom?q=Minsk", headers={"if-none-match": response.headers["etag"]})
+    assert again.status_code == 304
 
 
 def test_gzip_body_is_valid_gzip_of_the_file(service) -> None:

@@ -4,6 +4,7 @@ sharing a database with other feeder processes. Each test runs a real process.""
 from __future__ import annotations
 
 import io
+import json
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +17,8 @@ import httpx
 import pytest
 from conftest import configure
 from service_process import ServiceProcess
+
+from feeder.store import Store
 
 NEW_CAPTURE = "06.06.2026\n\nA fresh capture: NATO observers visited Minsk.\n"
 
@@ -40,6 +43,7 @@ def test_polling_picks_up_a_new_capture(workdir: Path) -> None:
 def test_watch_publishes_a_dropped_capture_long_before_the_next_poll(workdir: Path) -> None:
     with ServiceProcess(workdir, "--watch") as service, service.client() as client:
         service.wait_for_log(r"refresh seeds: files 5 read")
+        service.wait_for_log(r"watch seeds: watching ")
         dropped = time.monotonic()
         (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
         service.wait_until(
@@ -48,6 +52,19 @@ def test_watch_publishes_a_dropped_capture_long_before_the_next_poll(workdir: Pa
         # The interval is the default five minutes: only the watcher can have done this.
         print(f"watch latency: {time.monotonic() - dropped:.2f} s")
         assert service.wait_for_log(r"watch seeds: change seen")
+
+
+def test_watch_sees_a_folder_created_after_the_start(workdir: Path) -> None:
+    configure(workdir, "", seeds="")
+    (workdir / "seeds").rename(workdir / "later")
+    with ServiceProcess(workdir, "--watch") as service, service.client() as client:
+        service.wait_for_log(r"refresh seeds: .*does not exist")
+        (workdir / "later").rename(workdir / "seeds")
+        service.wait_for_log(r"watch seeds: watching ", timeout=20)
+        (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
+        service.wait_until(
+            lambda: "A fresh capture: NATO observers visited Minsk." in served_titles(client)
+        )
 
 
 def test_log_has_one_line_per_refresh_with_counts_and_duration(workdir: Path) -> None:
@@ -59,8 +76,28 @@ def test_log_has_one_line_per_refresh_with_counts_and_duration(workdir: Path) ->
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_signal_during_a_refresh_exits_0_and_leaves_everything_consistent(
+def test_a_signal_cancels_a_refresh_waiting_for_the_lock_and_exits_0(
     workdir: Path, sig: signal.Signals
+) -> None:
+    # This process holds the writer lock, so the service's first refresh is pinned
+    # waiting for it when the signal arrives.
+    store = Store(f"sqlite:///{workdir / 'feeder.db'}")
+    with store.writer_lock(0), ServiceProcess(workdir) as service, service.client() as client:
+        service.wait_until(
+            lambda: client.get("/health").json()["sources"]["seeds"]["running_since"]
+        )
+        service.proc.send_signal(sig)
+        assert service.proc.wait(timeout=30) == 0
+    store.close()
+    assert service.wait_for_log(r"refresh seeds: cancelled while waiting")
+    assert service.wait_for_log(r"feeder.service: stopped")
+    with sqlite3.connect(workdir / "feeder.db") as db:
+        assert db.execute("SELECT count(*) FROM items").fetchone() == (0,)
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_big_refresh_exits_0_and_leaves_everything_consistent(
+    workdir: Path,
 ) -> None:
     for n in range(3000):  # enough captures that the first refresh takes a while
         (workdir / "seeds" / f"bulk{n:05d}.txt").write_text(
@@ -70,14 +107,14 @@ def test_signal_during_a_refresh_exits_0_and_leaves_everything_consistent(
         service.wait_until(
             lambda: client.get("/health").json()["sources"]["seeds"]["running_since"]
         )
-        service.proc.send_signal(sig)
-        assert service.terminate() == 0
-    assert service.wait_for_log(r"feeder.service: stopped")
+        service.proc.send_signal(signal.SIGTERM)
+        assert service.proc.wait(timeout=60) == 0
     with sqlite3.connect(workdir / "feeder.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         items = db.execute("SELECT count(*) FROM items").fetchone()[0]
         files = db.execute("SELECT count(*) FROM source_files").fetchone()[0]
-    assert (items, files) in ((0, 0), (3017, 3005))  # before the refresh, or all of it
+    # Cancelled while reading or storing (nothing kept), or finished while publishing.
+    assert (items, files) in ((0, 0), (3017, 3005))
     for feed in (workdir / "feeds").glob("*.atom") if (workdir / "feeds").exists() else []:
         assert not feedparser.parse(io.BytesIO(feed.read_bytes())).bozo
 
@@ -97,19 +134,31 @@ def test_a_second_service_on_the_same_database_is_refused(workdir: Path) -> None
         assert "Traceback" not in second.stderr
 
 
-def test_refresh_beside_a_running_service_waits_and_duplicates_nothing(workdir: Path) -> None:
+def test_refresh_beside_a_running_service_waits_its_turn_and_duplicates_nothing(
+    workdir: Path,
+) -> None:
+    store = Store(f"sqlite:///{workdir / 'feeder.db'}")
     with ServiceProcess(workdir, "--watch") as service, service.client() as client:
         service.wait_for_log(r"refresh seeds: files 5 read")
-        (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
-        manual = subprocess.run(
-            [sys.executable, "-m", "feeder", "refresh", "--json"],
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert manual.returncode == 0, manual.stderr
-        assert "database is locked" not in manual.stderr
+        service.wait_for_log(r"watch seeds: watching ")
+        with store.writer_lock(0):  # both writers below must queue behind this one
+            (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
+            service.wait_until(
+                lambda: client.get("/health").json()["sources"]["seeds"]["running_since"]
+            )
+            manual = subprocess.Popen(
+                [sys.executable, "-m", "feeder", "refresh", "--json", "--wait", "60"],
+                cwd=workdir,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            time.sleep(0.5)
+            assert manual.poll() is None  # waiting, not failing
+        out, err = manual.communicate(timeout=120)
+        assert manual.returncode == 0, err
+        assert json.loads(out)["errors"] == []
+        assert "locked" not in err
         service.wait_until(
             lambda: "A fresh capture: NATO observers visited Minsk." in served_titles(client)
         )
@@ -121,8 +170,26 @@ def test_refresh_beside_a_running_service_waits_and_duplicates_nothing(workdir: 
             timeout=60,
         )
         assert f'"service_pid": {service.proc.pid}' in status.stdout
+    store.close()
     with sqlite3.connect(workdir / "feeder.db") as db:
-        assert db.execute("SELECT count(*), count(DISTINCT key) FROM items").fetchone() == (18, 18)
+        assert db.execute("SELECT count(*) FROM items").fetchone() == (18,)
+        assert db.execute("SELECT count(*) FROM sightings").fetchone() == (23,)
+
+
+def test_refresh_gives_up_clearly_when_the_service_keeps_the_database_busy(workdir: Path) -> None:
+    store = Store(f"sqlite:///{workdir / 'feeder.db'}")
+    with store.writer_lock(0):
+        manual = subprocess.run(
+            [sys.executable, "-m", "feeder", "refresh", "--wait", "0.3"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    store.close()
+    assert manual.returncode == 3
+    assert "another feeder process" in manual.stderr and "is refreshing" in manual.stderr
+    assert "Traceback" not in manual.stderr and "locked" not in manual.stderr
 
 
 def test_health_is_503_once_a_source_keeps_failing(workdir: Path) -> None:

@@ -7,7 +7,7 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..model import FileState, SourceStatus, StoredItem
 from ..normalize import clean_text
-from .locks import exclusive_lock, holder_of
+from .locks import LockBusyError, LockWaitCancelled, exclusive_lock, holder_of
 from .rows import stored_item
 from .schema import (
     ITEM_TOPICS,
@@ -34,7 +34,14 @@ from .schema import (
 )
 from .writer import StoreWriter
 
-__all__ = ["SearchQueryError", "Store", "StoreError", "StoreWriter"]
+__all__ = [
+    "LockBusyError",
+    "LockWaitCancelled",
+    "SearchQueryError",
+    "Store",
+    "StoreError",
+    "StoreWriter",
+]
 
 _BUSY_TIMEOUT_S = 30
 
@@ -102,13 +109,16 @@ class Store:
                 _create_sqlite_search(self.engine)
 
     @contextmanager
-    def writer_lock(self, timeout: float) -> Iterator[None]:
-        """Be the only process refreshing this database, waiting up to `timeout` seconds."""
+    def writer_lock(
+        self, timeout: float, give_up: Callable[[], bool] | None = None
+    ) -> Iterator[None]:
+        """Be the only process refreshing this database, waiting up to `timeout` seconds
+        (`LockBusyError`) or until `give_up()` (`LockWaitCancelled`)."""
         if self._lock_base is None:
             yield
             return
         path = self._lock_base.with_name(self._lock_base.name + ".lock")
-        with exclusive_lock(path, timeout, f"refreshing {self._lock_base}"):
+        with exclusive_lock(path, timeout, f"refreshing {self._lock_base}", give_up):
             yield
 
     @contextmanager
@@ -118,7 +128,8 @@ class Store:
             yield
             return
         path = self._lock_base.with_name(self._lock_base.name + ".serve.lock")
-        with exclusive_lock(path, 0, f"already serving {self._lock_base}"):
+        # A short wait: `feeder status` takes this lock for an instant to look at it.
+        with exclusive_lock(path, 2, f"already serving {self._lock_base}"):
             yield
 
     def service_pid(self) -> int | None:

@@ -10,13 +10,17 @@ import errno
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 
 class LockBusyError(Exception):
     """Another process holds the lock; the message says which and for what."""
+
+
+class LockWaitCancelled(Exception):
+    """The caller gave up waiting for the lock (the service is stopping)."""
 
 
 def _try_lock(fd: int, exclusive: bool = True) -> bool:
@@ -30,12 +34,17 @@ def _try_lock(fd: int, exclusive: bool = True) -> bool:
 
 
 @contextmanager
-def exclusive_lock(path: Path, timeout: float, purpose: str) -> Iterator[None]:
-    """Hold an exclusive lock on `path`, waiting up to `timeout` seconds for it."""
+def exclusive_lock(
+    path: Path, timeout: float, purpose: str, give_up: Callable[[], bool] | None = None
+) -> Iterator[None]:
+    """Hold an exclusive lock on `path`, waiting up to `timeout` seconds for it, or
+    until `give_up()` is true (`LockWaitCancelled`)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
+            if give_up and give_up():
+                raise LockWaitCancelled(f"stopped waiting for the lock on {path}")
             if time.monotonic() >= deadline:
                 holder = _read_pid(path)
                 raise LockBusyError(
