@@ -8,7 +8,7 @@ import traceback
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -51,12 +51,16 @@ def _say(message: str) -> None:
     err.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
+def _fail(message: str, code: int) -> NoReturn:
+    _say(message)
+    raise typer.Exit(code) from None
+
+
 def _settings(config: Path | None) -> Settings:
     try:
         return load_settings(config)
     except ConfigError as exc:
-        _say(f"config error: {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"config error: {exc}", EXIT_CONFIG)
 
 
 def _open(config: Path | None) -> Feeder:
@@ -64,8 +68,7 @@ def _open(config: Path | None) -> Feeder:
     try:
         return make_feeder(settings)
     except StoreError as exc:
-        _say(f"error: {exc}")
-        raise typer.Exit(EXIT_FATAL) from None
+        _fail(f"error: {exc}", EXIT_FATAL)
 
 
 @app.command()
@@ -109,21 +112,18 @@ def refresh(
             with progress:
                 summary = feeder.refresh(on_progress, lock_timeout=wait)
         except LockBusyError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: {exc}", EXIT_FATAL)
         except StoreError as exc:
-            _say(f"error: refresh failed, the database is unchanged: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: refresh failed, the database is unchanged: {exc}", EXIT_FATAL)
         except PublishError as exc:
-            _say(
-                f"error: items were stored but publishing failed (the next refresh retries): {exc}"
+            _fail(
+                f"error: items were stored but publishing failed (the next refresh retries): {exc}",
+                EXIT_FATAL,
             )
-            raise typer.Exit(EXIT_FATAL) from None
         except Exception:
             # A bug, not bad input: keep the traceback for the report, but never exit 1,
             # which promises that everything except the named inputs was published.
-            _say(f"error: refresh failed unexpectedly\n{traceback.format_exc()}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: refresh failed unexpectedly\n{traceback.format_exc()}", EXIT_FATAL)
     _report(summary, as_json=as_json, quiet=quiet)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_FAILED)
 
@@ -180,11 +180,9 @@ def items(
         try:
             found = feeder.items(topic, limit)
         except UnknownTopicError:
-            _say(f"error: no topic {topic!r}; see `feeder topics`")
-            raise typer.Exit(EXIT_CONFIG) from None
+            _fail(f"error: no topic {topic!r}; see `feeder topics`", EXIT_CONFIG)
         except StoreError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: {exc}", EXIT_FATAL)
     if as_json:
         rows = [
             {
@@ -219,8 +217,7 @@ def topics(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         try:
             found = feeder.topics()
         except StoreError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: {exc}", EXIT_FATAL)
     if as_json:
         out.print_json(
             json.dumps([{"slug": t.slug, "title": t.title, "items": t.items} for t in found])
@@ -260,11 +257,9 @@ def serve(
         try:
             run_service(feeder, host, port, watch=watch, access_log=access_log)
         except LockBusyError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: {exc}", EXIT_FATAL)
         except OSError as exc:
-            _say(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FATAL)
 
 
 @app.command()
@@ -279,8 +274,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             topic_list = feeder.topics()
             service = feeder.service_pid()
         except StoreError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FATAL) from None
+            _fail(f"error: {exc}", EXIT_FATAL)
         settings = feeder.settings
     if as_json:
         document = {
