@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from fnmatch import fnmatch
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -218,9 +219,10 @@ class Monitor:
         """Watch the folder (waiting for it to exist, and again if watching fails)."""
         root = Path(source.path)
 
-        def visible(change: Change, path: str) -> bool:
-            # Any visible file may matter: the rescan itself applies the source's pattern.
-            return not any(part.startswith(".") for part in Path(path).relative_to(root).parts)
+        def wanted(change: Change, path: str) -> bool:
+            # Only the files the source reads: a database or feeds kept in the same folder
+            # would otherwise trigger a rescan with every write of the rescan itself.
+            return matches_source(source, Path(path).relative_to(root).as_posix())
 
         while not self._stopping.is_set():
             if not root.is_dir():
@@ -230,7 +232,7 @@ class Monitor:
                 ready = False
                 for changes in watch(
                     root,
-                    watch_filter=visible,
+                    watch_filter=wanted,
                     debounce=WATCH_DEBOUNCE_MS,
                     step=50,
                     stop_event=self._stopping,
@@ -249,6 +251,17 @@ class Monitor:
                     "watch %s: cannot watch %s (%s); polling goes on", source.name, root, exc
                 )
                 self._stopping.wait(_RETRY_WATCH_S)
+
+
+def matches_source(source: FolderSourceConfig, relative: str) -> bool:
+    """Whether a path (relative to the folder) is one the source reads: visible and
+    matching its pattern, where a leading `**/` also matches the top level."""
+    if any(part.startswith(".") for part in relative.split("/")):
+        return False
+    pattern = source.pattern
+    return fnmatch(relative, pattern) or (
+        pattern.startswith("**/") and fnmatch(relative, pattern[3:])
+    )
 
 
 def _log_summary(name: str, summary: RefreshSummary, seconds: float) -> None:

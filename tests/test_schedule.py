@@ -9,8 +9,9 @@ import pytest
 from conftest import configure
 
 from feeder import load_settings, make_feeder
+from feeder.config import FolderSourceConfig
 from feeder.metrics import Metrics
-from feeder.schedule import Monitor
+from feeder.schedule import Monitor, matches_source
 from feeder.store import Store
 
 
@@ -103,5 +104,40 @@ def test_a_failing_source_counts_failures_in_health(workdir: Path) -> None:
         try:
             wait_for(lambda: monitor.health()[0].failures >= 2, timeout=20)
             assert "does not exist" in (monitor.health()[0].last_error or "")
+        finally:
+            monitor.stop()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*.txt", "a.txt", True),
+        ("*.txt", "feeder.db-wal", False),
+        ("*.txt", ".a.txt.swp", False),
+        ("**/*.txt", "a.txt", True),
+        ("**/*.txt", "2024/a.txt", True),
+        ("**/*.txt", "2024/.tmp/a.txt", False),
+        ("*.txt", "feeds/all.atom", False),
+    ],
+)
+def test_watch_reacts_only_to_files_the_source_reads(
+    pattern: str, path: str, expected: bool
+) -> None:
+    source = FolderSourceConfig(name="s", path=Path("/x"), pattern=pattern)
+    assert matches_source(source, path) is expected
+
+
+def test_a_database_in_the_watched_folder_does_not_cause_endless_rescans(workdir: Path) -> None:
+    configure(workdir, 'database_url = "sqlite:///seeds/feeder.db"\n')
+    with make_feeder(load_settings(cwd=workdir)) as feeder:
+        monitor = Monitor(feeder, Metrics(), watch=True)
+        monitor.start()
+        try:
+            wait_for(lambda: feeder.item_count() == 17)
+            time.sleep(2)  # several debounce periods: a feedback loop would rescan meanwhile
+            labels = {"source": "seeds", "result": "ok"}
+            assert (
+                monitor.metrics.registry.get_sample_value("feeder_refresh_runs_total", labels) == 1
+            )
         finally:
             monitor.stop()
