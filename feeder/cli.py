@@ -310,7 +310,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         )
         table.add_row(
             s.source,
-            str(config_source.path),
+            config_source.location,
             f"{config_source.interval:g} s",
             _when(s.last_scan),
             result,

@@ -15,12 +15,15 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cssselect import GenericTranslator, SelectorError
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
 )
@@ -102,12 +105,100 @@ class FolderSourceConfig(_Strict):
     pattern: str = "*.txt"
     interval: Duration = 300.0  # seconds between scheduled rescans
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
     @field_validator("pattern")
     @classmethod
     def _inside_folder(cls, pattern: str) -> str:
         if not pattern or pattern.startswith("/") or ".." in Path(pattern).parts:
             raise ValueError(f"{pattern!r} must be a relative glob inside the folder, without '..'")
         return pattern
+
+
+def web_url(value: str) -> str:
+    """An absolute http(s) URL with no tricks: no credentials, backslashes or controls."""
+    if not isinstance(value, str) or value != value.strip() or clean_text(value) != value:
+        raise ValueError(f"{value!r} is not a clean URL")
+    if "\\" in value or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} contains a backslash or whitespace")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{value!r}: only http and https URLs are allowed")
+    if not parts.hostname:
+        raise ValueError(f"{value!r} has no host")
+    if "@" in parts.netloc:
+        raise ValueError("credentials in a URL are not allowed (they would end up in logs)")
+    try:
+        parts.port  # noqa: B018 -- raises ValueError for a bad port
+    except ValueError as exc:
+        raise ValueError(f"{value!r} has an invalid port") from exc
+    return value
+
+
+WebURL = Annotated[str, AfterValidator(web_url)]
+
+
+class _WebSourceConfig(_Strict):
+    name: FeedText = Field(min_length=1)
+    url: WebURL
+    interval: Duration = 900.0
+    # None: the global `allow_private_networks` decides.
+    allow_private_networks: bool | None = None
+    max_bytes: int = Field(10_000_000, ge=1_000, le=1_000_000_000)
+    timeout: Duration = 30.0  # total deadline for one request, body included
+
+    @property
+    def location(self) -> str:
+        return self.url
+
+
+class FeedSourceConfig(_WebSourceConfig):
+    """An RSS or Atom feed."""
+
+    type: Literal["feed"]
+
+
+class TextSourceConfig(_WebSourceConfig):
+    """A plain-text capture in the seed format, on the web."""
+
+    type: Literal["text"]
+
+
+class HtmlSourceConfig(_WebSourceConfig):
+    """A news listing page, read with CSS selectors."""
+
+    type: Literal["html"]
+    item: str = Field(min_length=1)  # one block per news item
+    title: str = Field(min_length=1)  # inside the block
+    date: str | None = None
+    link: str | None = None
+    summary: str | None = None
+    date_format: str | None = None  # strptime format; DD.MM.YYYY and English forms without it
+    follow_links: bool = False
+    content: str = "article, main, body"  # on a followed page: where the full text is
+
+    @field_validator("item", "title", "date", "link", "summary", "content")
+    @classmethod
+    def _valid_selector(cls, selector: str | None) -> str | None:
+        if selector is not None:
+            try:
+                GenericTranslator().css_to_xpath(selector)
+            except SelectorError as exc:
+                raise ValueError(f"{selector!r} is not a CSS selector: {exc}") from None
+        return selector
+
+
+WebSourceConfig = FeedSourceConfig | TextSourceConfig | HtmlSourceConfig
+SourceConfig = Annotated[
+    Annotated[FolderSourceConfig, Tag("folder")]
+    | Annotated[FeedSourceConfig, Tag("feed")]
+    | Annotated[TextSourceConfig, Tag("text")]
+    | Annotated[HtmlSourceConfig, Tag("html")],
+    Discriminator(lambda v: v.get("type", "folder") if isinstance(v, dict) else v.type),
+]
+SOURCE_TYPES = ("folder", "feed", "text", "html")
 
 
 class Settings(_Strict):
@@ -121,7 +212,8 @@ class Settings(_Strict):
     feeds_dir: Path
     timezone: str
     feed_size: int = Field(ge=1, le=10_000)
-    sources: list[FolderSourceConfig]
+    sources: list[SourceConfig]
+    allow_private_networks: bool = False  # web sources may reach loopback/private addresses
     topics: dict[str, TopicConfig]
 
     @field_validator("base_url")
@@ -150,7 +242,7 @@ class Settings(_Strict):
 
     @field_validator("sources")
     @classmethod
-    def _unique_names(cls, sources: list[FolderSourceConfig]) -> list[FolderSourceConfig]:
+    def _unique_names(cls, sources: list[Any]) -> list[Any]:
         names = [s.name for s in sources]
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"source names must be unique, repeated: {', '.join(dupes)}")
@@ -227,7 +319,10 @@ def _describe(label: str, exc: ValidationError, data: dict[str, Any]) -> str:
         key = _key_name(err["loc"], data)
         reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         reason = reason.removeprefix("Value error, ")
-        if err["type"] not in ("extra_forbidden", "missing", "value_error"):
+        if err["type"] == "union_tag_invalid":
+            key, reason = f"{key}.type", f"unknown source type {err['input'].get('type')!r}"
+            reason += f" (use {', '.join(SOURCE_TYPES)})"
+        elif err["type"] not in ("extra_forbidden", "missing", "value_error"):
             reason += f" (got {err['input']!r})"
         lines.append(f"{label}: {key}: {reason}")
     return "\n".join(lines)
@@ -245,6 +340,8 @@ def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
                 else None
             )
             parts[-1] += f"[name={name!r}]" if name else f"[{part}]"
+        elif isinstance(node, dict) and part in SOURCE_TYPES and part not in node:
+            continue  # the union member pydantic tried, not a key the user wrote
         else:
             parts.append(str(part))
         try:
@@ -259,7 +356,12 @@ def _resolve_paths(settings: Settings, base: Path, sources_base: Path) -> Settin
     prefix, _, rest = database_url.partition(":///")
     if prefix.startswith("sqlite") and rest and not rest.startswith(("/", ":memory:")):
         database_url = f"{prefix}:///{base / rest}"  # relative to the config file, not the cwd
-    sources = [s.model_copy(update={"path": sources_base / s.path}) for s in settings.sources]
+    sources = [
+        s.model_copy(update={"path": sources_base / s.path})
+        if isinstance(s, FolderSourceConfig)
+        else s
+        for s in settings.sources
+    ]
     return settings.model_copy(
         update={
             "database_url": database_url,

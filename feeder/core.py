@@ -6,12 +6,13 @@ from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from threading import Event
+from threading import Event, Lock
 
 from .config import Settings
 from .model import RefreshSummary, Site, SourceStatus, StoredItem
+from .sources.web import WebFetcher
 from .store import Store
-from .update import ProgressCallback, refresh, site_of
+from .update import USER_AGENT, ProgressCallback, refresh, site_of
 
 Clock = Callable[[], datetime]
 
@@ -39,6 +40,8 @@ class Feeder:
         self.settings = settings
         self.store = store
         self._clock = clock
+        self._fetcher: WebFetcher | None = None
+        self._web_lock = Lock()
 
     @property
     def database(self) -> str:
@@ -58,7 +61,16 @@ class Feeder:
     ) -> RefreshSummary:
         """Scan the sources (all, or those named), store what is new or changed, publish."""
         now = self._clock()
-        return refresh(self.store, self.settings, now, on_progress, sources, lock_timeout, cancel)
+        return refresh(
+            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, self._web()
+        )
+
+    def _web(self) -> WebFetcher:
+        """The one HTTP client every web source shares, made when first needed."""
+        with self._web_lock:
+            if self._fetcher is None:
+                self._fetcher = WebFetcher(USER_AGENT)
+            return self._fetcher
 
     def now(self) -> datetime:
         """The current time from this instance's clock (replaceable in tests)."""
@@ -106,6 +118,8 @@ class Feeder:
         ]
 
     def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
         self.store.close()
 
     def __enter__(self) -> Feeder:

@@ -51,5 +51,8 @@ def calendar_day_start(day: date, zone: tzinfo) -> datetime:
 
 
 def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> datetime:
-    """The item's date if it has one (explicit or from its text), else when first seen."""
+    """The exact time a source gave, else the item's date (explicit or from its text)
+    at midnight, else when it was first seen."""
+    if item.published_at is not None:
+        return item.published_at
     return calendar_day_start(item.day, zone) if item.day else first_seen

@@ -23,6 +23,7 @@ class ItemKind(StrEnum):
     LISTING = "listing"
     ARTICLE = "article"
     TEASER = "teaser"
+    ENTRY = "entry"  # an entry of an RSS or Atom feed
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,16 @@ class ParsedItem(_HasBlocks):
     date_source: DateSource
     author: str | None = None
     line: int = 0
+    link: str | None = None  # the item's own page on the web (http or https only)
+    categories: tuple[str, ...] = ()  # as the source labels it
+    published_at: datetime | None = None  # an exact time, when the source gives one
 
     @property
     def content_hash(self) -> str:
         """Hash of everything a reader sees, so an edit anywhere counts as a change."""
-        body = [self.title, self.author, [[b.kind, b.text] for b in self.blocks]]
+        body: list[object] = [self.title, self.author, [[b.kind, b.text] for b in self.blocks]]
+        if self.link or self.categories:  # older hashes stay valid for items without them
+            body += [self.link, list(self.categories)]
         return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -112,6 +118,8 @@ class StoredItem(_HasBlocks):
     date_source: DateSource
     author: str | None
     topics: tuple[str, ...]
+    link: str | None = None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,16 @@ class SourceStatus:
     failures: int  # consecutive failed scans
     last_error: str | None
     next_run: datetime | None
+
+
+@dataclass(frozen=True)
+class WebState:
+    """What the last fetch of a web source left to send back or respect next time."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    retry_after: datetime | None = None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from watchfiles import Change, watch
 
-from .config import FolderSourceConfig
+from .config import FolderSourceConfig, SourceConfig
 from .core import Clock, Feeder
 from .health import SourceHealth
 from .metrics import Metrics
@@ -37,7 +37,7 @@ _RETRY_WATCH_S = 5.0
 
 @dataclass
 class _SourceState:
-    config: FolderSourceConfig
+    config: SourceConfig
     running_since: datetime | None = None
     rerun: bool = False  # a change arrived while a refresh was running
     crashes: int = 0  # refreshes that raised, in a row (they cannot record a scan)
@@ -83,7 +83,8 @@ class Monitor:
             )
         self._scheduler.start()
         if self.watch:
-            for state in self.states.values():
+            folders = [s for s in self.states.values() if isinstance(s.config, FolderSourceConfig)]
+            for state in folders:
                 thread = threading.Thread(
                     target=self._watch, args=[state.config], name=f"watch {state.config.name}"
                 )

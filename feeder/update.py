@@ -12,9 +12,10 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from importlib.metadata import version
 from threading import Event
 
-from .config import ALL_FEED, FolderSourceConfig, Settings
+from .config import ALL_FEED, FolderSourceConfig, Settings, WebSourceConfig
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
 from .model import (
     FeedContent,
@@ -28,12 +29,15 @@ from .model import (
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
+from .sources.web import WebFetcher, mask_url
 from .store import LockWaitCancelled, Store, StoreWriter
 from .topics import TopicMatcher
+from .update_web import WebRead, read_web_source
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 _RULES_META = "topic_rules"
 _ZONE_META = "timezone"
+USER_AGENT = f"feeder/{version('feeder')} (news feed publisher)"
 
 
 @dataclass
@@ -57,6 +61,7 @@ def refresh(
     sources: Collection[str] | None = None,
     lock_timeout: float = 120.0,
     cancel: Event | None = None,
+    fetcher: WebFetcher | None = None,
 ) -> RefreshSummary:
     """Scan the sources (all, or those named), ingest what changed, re-tag if the
     rules changed, publish.
@@ -71,7 +76,8 @@ def refresh(
     stop = cancel or Event()
     try:
         with store.writer_lock(lock_timeout, give_up=stop.is_set):
-            return _refresh(store, settings, now.replace(microsecond=0), on_progress, sources, stop)
+            moment = now.replace(microsecond=0)
+            return _refresh(store, settings, moment, on_progress, sources, stop, fetcher)
     except LockWaitCancelled:
         raise RefreshCancelled("cancelled while waiting for another refresh") from None
 
@@ -87,11 +93,15 @@ def _refresh(
     on_progress: ProgressCallback | None,
     names: Collection[str] | None,
     cancel: Event,
+    fetcher: WebFetcher | None,
 ) -> RefreshSummary:
     summary = RefreshSummary()
     matcher = TopicMatcher(settings.topic_list())
     chosen = [s for s in settings.sources if names is None or s.name in names]
-    scan = _scan_sources(store, chosen, summary, on_progress, cancel)
+    folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
+    scan = _scan_sources(store, folders, summary, on_progress, cancel)
+    pages = [s for s in chosen if not isinstance(s, FolderSourceConfig)]
+    web = _read_web_sources(store, settings, pages, fetcher, now, summary)
     with store.write() as writer:
         for name in (s.name for s in chosen):
             writer.record_scan(name, now, summary.failed_sources.get(name))
@@ -100,6 +110,10 @@ def _refresh(
             if cancel.is_set():  # leaving the block rolls the transaction back
                 raise RefreshCancelled("cancelled while storing items")
             ingest.file(scanned)
+        for source, read in web:
+            if read.items is not None:
+                ingest.items(source.name, mask_url(source.url), read.items)
+            writer.save_web_state(source.name, read.state)  # with its items, never before
         for name, state in scan.touched:
             writer.save_file_state(name, state, now)
         for name, paths in scan.vanished:
@@ -112,6 +126,41 @@ def _refresh(
             summary.items_redated = _redate_all(writer, settings.tz)
     _publish(store, settings, summary)
     return summary
+
+
+def _read_web_sources(
+    store: Store,
+    settings: Settings,
+    sources: list[WebSourceConfig],
+    fetcher: WebFetcher | None,
+    now: datetime,
+    summary: RefreshSummary,
+) -> list[tuple[WebSourceConfig, WebRead]]:
+    if not sources:
+        return []
+    own = fetcher is None
+    client = fetcher or WebFetcher(USER_AGENT)
+    reads = []
+    try:
+        for source in sources:
+            read = read_web_source(
+                source, client, store.web_state(source.name), store.known_keys, now,
+                settings.allow_private_networks,
+            )  # fmt: skip
+            summary.warnings += read.warnings
+            if read.error:
+                summary.files_failed += 1
+                summary.add_error(source.name, read.error)
+                summary.failed_sources[source.name] = read.error
+            elif read.items is None:
+                summary.files_unchanged += 1
+            else:
+                summary.files_scanned += 1
+            reads.append((source, read))
+    finally:
+        if own:
+            client.close()
+    return reads
 
 
 def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
@@ -208,11 +257,15 @@ class _Ingest:
 
     def file(self, scanned: ScannedFile) -> None:
         file = scanned.file
-        for item in scanned.items:
-            item_id = self.item(item, str(file.location))
-            self.writer.record_sighting(item_id, file.source, file.path, self.now)
+        self.items(file.source, file.path, scanned.items, str(file.location))
         state = FileState(file.path, file.size, file.mtime_ns, scanned.sha256)
         self.writer.save_file_state(file.source, state, self.now)
+
+    def items(self, source: str, place: str, items: list[ParsedItem], shown: str = "") -> None:
+        """Store `items` seen at `place` (a file's path, a page's URL) of `source`."""
+        for item in items:
+            item_id = self.item(item, shown or place)
+            self.writer.record_sighting(item_id, source, place, self.now)
 
     def item(self, item: ParsedItem, location: str) -> int:
         found = self.writer.find_item(item.key)

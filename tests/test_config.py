@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SEEDS
 
-from feeder.config import ConfigError, FolderSourceConfig, Settings, TopicConfig, load_settings
+from feeder.config import (
+    ConfigError,
+    FeedSourceConfig,
+    FolderSourceConfig,
+    HtmlSourceConfig,
+    Settings,
+    TopicConfig,
+    load_settings,
+)
 
 
 def write(folder: Path, text: str) -> Path:
@@ -92,7 +100,7 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
         (
             '[[sources]]\nname = "web"\npath = "x"\ntype = "ftp"\n',
             "sources[name='web'].type",
-            "'folder'",
+            "unknown source type 'ftp' (use folder, feed, text, html)",
         ),
         (
             '[[sources]]\nname = "a"\npath = "x"\n[[sources]]\nname = "a"\npath = "y"\n',
@@ -142,6 +150,6 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
 
 def test_readme_documents_every_setting() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for model in (Settings, FolderSourceConfig, TopicConfig):
+    for model in (Settings, FolderSourceConfig, FeedSourceConfig, HtmlSourceConfig, TopicConfig):
         for name in model.model_fields:
             assert f"`{name}`" in readme, f"README does not document `{name}`"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, column, create_engine, event, func, select, t
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ..model import FileState, SourceStatus, StoredItem
+from ..model import FileState, SourceStatus, StoredItem, WebState
 from ..normalize import clean_text
 from .locks import LockBusyError, LockWaitCancelled, exclusive_lock, holder_of
 from .rows import stored_item
@@ -28,6 +28,7 @@ from .schema import (
     SOURCE_STATUS,
     SQLITE_SEARCH_BACKFILL,
     SQLITE_SEARCH_DDL,
+    WEB_STATE,
     Base,
     ItemRow,
     SightingRow,
@@ -237,6 +238,19 @@ class Store:
                 ) from None
             raise
         return [stored_item(r, topics.get(r.id, ())) for r in rows]
+
+    def web_state(self, source: str) -> WebState:
+        """What the last fetch of a web source saved (empty for a new source)."""
+        with self._read() as conn:
+            row = conn.execute(select(WEB_STATE).where(WEB_STATE.c.source == source)).first()
+        if row is None:
+            return WebState()
+        return WebState(row.etag, row.last_modified, row.sha256, row.retry_after)
+
+    def known_keys(self, keys: list[str]) -> set[str]:
+        """Which of `keys` are stored already."""
+        with self._read() as conn:
+            return set(conn.execute(select(ITEMS.c.key).where(ITEMS.c.key.in_(keys))).scalars())
 
     def source_statuses(self) -> dict[str, SourceStatus]:
         with self._read() as conn:

@@ -26,7 +26,10 @@ def item_values(item: ParsedItem) -> dict[str, Any]:
         "author": item.author,
         "content_hash": item.content_hash,
         "date_source": item.date_source.value,
-        "day": item.day,
+        # Only a calendar day is re-dated when the time zone changes, not an exact time.
+        "day": None if item.published_at else item.day,
+        "link": item.link,
+        "categories": json.dumps(list(item.categories), ensure_ascii=False),
     }
 
 
@@ -42,4 +45,6 @@ def stored_item(row: Any, topics: tuple[str, ...]) -> StoredItem:
         date_source=DateSource(row.date_source),
         author=row.author,
         topics=topics,
+        link=row.link,
+        categories=tuple(json.loads(row.categories or "[]")),
     )

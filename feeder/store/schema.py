@@ -57,6 +57,8 @@ class ItemRow(Base):
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     date_source: Mapped[str] = mapped_column(String(16))
     day: Mapped[date | None] = mapped_column(Date)  # the calendar day, when the item has one
+    link: Mapped[str | None] = mapped_column(Text)  # the item's own page, for web items
+    categories: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as the source labels
 
 
 class SightingRow(Base):
@@ -138,6 +140,21 @@ class SourceStatusRow(Base):
 
 
 SOURCE_STATUS = cast(Table, SourceStatusRow.__table__)
+
+
+class WebStateRow(Base):
+    """Validators and pacing of a web source, saved with the items of the same fetch."""
+
+    __tablename__ = "web_state"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+WEB_STATE = cast(Table, WebStateRow.__table__)
 
 # Full-text search over title and body (SQLite FTS5). Contentless: it holds only the
 # index, fed with the body's plain text (not its JSON) by triggers on `items`, so

@@ -9,7 +9,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Connection, Row, Select, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..model import Block, FileState, ParsedItem
+from ..model import Block, FileState, ParsedItem, WebState
 from .rows import item_values, load_blocks
 from .schema import (
     ITEM_TOPICS,
@@ -18,6 +18,7 @@ from .schema import (
     SIGHTINGS,
     SOURCE_FILES,
     SOURCE_STATUS,
+    WEB_STATE,
     ItemRow,
     MetaRow,
 )
@@ -148,6 +149,16 @@ class StoreWriter:
             }
         stmt = self.insert(SOURCE_STATUS).values(source=source, **values)
         self.conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_=update_values))
+
+    def save_web_state(self, source: str, state: WebState) -> None:
+        values = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "sha256": state.sha256,
+            "retry_after": state.retry_after,
+        }
+        stmt = self.insert(WEB_STATE).values(source=source, **values)
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_=values))
 
     def forget_files(self, source: str, paths: Iterable[str]) -> None:
         table = SOURCE_FILES

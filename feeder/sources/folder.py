@@ -6,8 +6,8 @@ import os
 import stat
 from pathlib import Path
 
-from .config import FolderSourceConfig
-from .model import SourceFile
+from ..config import FolderSourceConfig
+from ..model import SourceFile
 
 
 class SourceError(Exception):

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .dates import NUMERIC_DATE, first_text_date, parse_numeric_date
-from .model import Block, DateSource, ItemKind, ParsedItem, ParseResult
-from .normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
+from ..dates import NUMERIC_DATE, first_text_date, parse_numeric_date
+from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
+from ..normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
 
 _FOOTER = frozenset({"go back", "back to the section", "back to the all news"})
 _HEADER = re.compile(r"(?P<title>.+) (?P<date>\d{2}\.\d{2}\.\d{4})")

@@ -1,0 +1,115 @@
+"""Parse news listing pages (and followed article pages) with CSS selectors.
+
+lxml quietly returns part of a tree for a document nested too deeply or with a
+huge text node; the only sign is in the parser's error log, so that is checked
+and such a page is an error rather than a page with fewer items.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+
+from ..config import HtmlSourceConfig
+from ..dates import first_text_date, parse_numeric_date
+from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
+from ..normalize import clean_text, first_sentence, item_key, shorten, squash
+from .feed import http_link
+from .seed import ParseError
+
+_TRUNCATION_SIGNS = ("ERR_RESOURCE_LIMIT", "ERR_INTERNAL_ERROR")
+_TRUNCATION_WORDS = ("excessive depth", "huge input", "huge text", "memory")
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
+
+
+def _tree(data: bytes) -> Any:
+    parser = lxml.html.HTMLParser(huge_tree=False, no_network=True, remove_comments=True)
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise ParseError(f"unreadable HTML: {exc}") from None
+    for entry in parser.error_log:
+        message = entry.message.lower()
+        if entry.type_name in _TRUNCATION_SIGNS or any(
+            word in message for word in _TRUNCATION_WORDS
+        ):
+            raise ParseError(
+                f"the page is too large or too deeply nested to read whole: {entry.message}"
+            )
+    return root
+
+
+def text_of(element: Any) -> str:
+    return clean_text(squash(element.text_content()))
+
+
+def parse_listing(data: bytes, page_url: str, source: HtmlSourceConfig) -> ParseResult:
+    """One item per block matching `source.item`. Raises `ParseError` if none match."""
+    root = _tree(data)
+    blocks = root.cssselect(source.item)
+    if not blocks:
+        raise ParseError(f"the item selector {source.item!r} matched nothing on the page")
+    items, warnings = [], []
+    for number, block in enumerate(blocks, start=1):
+        title = _first_text(block, source.title)
+        if not title:
+            warnings.append(f"item {number}: the title selector {source.title!r} found no text")
+            continue
+        summary = _first_text(block, source.summary) if source.summary else ""
+        day = _date(_first_text(block, source.date), source.date_format) if source.date else None
+        link = _link(block, source.link, page_url) if source.link else None
+        items.append(
+            ParsedItem(
+                key=item_key(title, day),
+                title=shorten(first_sentence(title)) if len(title) > 120 else title,
+                blocks=(Block("p", summary),) if summary else (),
+                kind=ItemKind.LISTING,
+                day=day,
+                date_source=DateSource.EXPLICIT if day else DateSource.FIRST_SEEN,
+                link=link,
+            )
+        )
+    if not items:
+        raise ParseError(f"no item on the page had a title (selector {source.title!r})")
+    return ParseResult(list({i.key: i for i in items}.values()), warnings)
+
+
+def page_paragraphs(data: bytes, selector: str) -> list[str]:
+    """The text of a followed article page: the paragraphs inside the first element
+    matching `selector` (or its whole text when it has no paragraph elements)."""
+    root = _tree(data)
+    found = root.cssselect(selector)
+    if not found:
+        return []
+    container = found[0]
+    texts = [text_of(e) for e in container.iter(*_BLOCK_TAGS)]
+    return [t for t in texts if t] or [t for t in [text_of(container)] if t]
+
+
+def _first_text(block: Any, selector: str | None) -> str:
+    if not selector:
+        return ""
+    found = block.cssselect(selector)
+    return text_of(found[0]) if found else ""
+
+
+def _link(block: Any, selector: str, page_url: str) -> str | None:
+    found = block.cssselect(selector)
+    if not found:
+        return None
+    href = found[0].get("href") or text_of(found[0])
+    return http_link(urljoin(page_url, href.strip())) if href else None
+
+
+def _date(text: str, date_format: str | None) -> date | None:
+    if not text:
+        return None
+    if date_format:
+        try:
+            return datetime.strptime(text.strip(), date_format).date()
+        except ValueError:
+            return None
+    return parse_numeric_date(text.strip()) or first_text_date(text)

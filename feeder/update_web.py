@@ -1,0 +1,119 @@
+"""The web part of a refresh: fetch one web source and parse what came back.
+
+    web_state (validators, Retry-After) | WebFetcher.fetch (conditional, guarded)
+      | parse_feed / SeedParser / parse_listing (+ followed pages)  -> WebRead
+
+Nothing here writes: the refresh stores the items and the new state together,
+so a crash never records a fetch whose items were not committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from .config import FeedSourceConfig, HtmlSourceConfig, TextSourceConfig, WebSourceConfig
+from .model import Block, ParsedItem, WebState
+from .parse import ParseError, SeedParser
+from .parse.feed import parse_feed
+from .parse.html import page_paragraphs, parse_listing
+from .sources.web import FetchError, WebFetcher, mask_url
+
+
+@dataclass
+class WebRead:
+    """What fetching one web source produced: items to store (None when nothing new),
+    the state to save with them, and what to report."""
+
+    state: WebState
+    items: list[ParsedItem] | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_web_source(
+    source: WebSourceConfig,
+    fetcher: WebFetcher,
+    state: WebState,
+    known: Callable[[list[str]], set[str]],
+    now: datetime,
+    allow_private: bool,
+) -> WebRead:
+    """Fetch and parse `source`; every failure becomes `WebRead.error`, never an exception."""
+    if state.retry_after and now < state.retry_after:
+        until = f"{state.retry_after:%Y-%m-%d %H:%M:%S} UTC"
+        return WebRead(state, warnings=[f"{source.name}: not polled until {until} (Retry-After)"])
+    allowed = (
+        allow_private if source.allow_private_networks is None else source.allow_private_networks
+    )
+    try:
+        fetched = fetcher.fetch(
+            source.url,
+            max_bytes=source.max_bytes,
+            deadline=source.timeout,
+            allow_private=allowed,
+            etag=state.etag,
+            last_modified=state.last_modified,
+        )
+    except FetchError as exc:
+        return WebRead(replace(state, retry_after=exc.retry_after), error=str(exc))
+    if fetched.not_modified:
+        return WebRead(replace(state, retry_after=None))
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    fresh = WebState(fetched.etag, fetched.last_modified, digest, None)
+    if digest == state.sha256:
+        return WebRead(fresh)  # same bytes as last time: nothing to parse
+    shown = mask_url(fetched.url)
+    try:
+        items, warnings = _parse(source, fetched.body, fetched.url)
+    except ParseError as exc:
+        # The old state stays, so the next poll fetches and tries again in full.
+        return WebRead(replace(state, retry_after=None), error=f"{shown}: {exc}")
+    except Exception as exc:  # a parser bug must not cost the other sources
+        return WebRead(state, error=f"{shown}: parser failed: {type(exc).__name__}: {exc}")
+    if isinstance(source, HtmlSourceConfig) and source.follow_links:
+        items, followed_warnings = _follow_links(source, fetcher, items, known, allowed)
+        warnings += followed_warnings
+    return WebRead(fresh, items, warnings=[f"{shown}: {w}" for w in warnings])
+
+
+def _parse(source: WebSourceConfig, body: bytes, url: str) -> tuple[list[ParsedItem], list[str]]:
+    if isinstance(source, FeedSourceConfig):
+        result = parse_feed(body)
+    elif isinstance(source, TextSourceConfig):
+        result = SeedParser().parse_bytes(body)
+    else:
+        result = parse_listing(body, url, source)
+    return result.items, list(result.warnings)
+
+
+def _follow_links(
+    source: HtmlSourceConfig,
+    fetcher: WebFetcher,
+    items: list[ParsedItem],
+    known: Callable[[list[str]], set[str]],
+    allowed: bool,
+) -> tuple[list[ParsedItem], list[str]]:
+    """Each new item's page is fetched once for its full text; stored items are not."""
+    stored = known([i.key for i in items])
+    out, warnings = [], []
+    for item in items:
+        if item.key in stored or not item.link:
+            out.append(item)
+            continue
+        try:
+            page = fetcher.fetch(
+                item.link,
+                max_bytes=source.max_bytes,
+                deadline=source.timeout,
+                allow_private=allowed,
+            )
+            texts = page_paragraphs(page.body, source.content)
+        except (FetchError, ParseError) as exc:
+            warnings.append(f"{item.title!r}: its page could not be read ({exc}); kept the summary")
+            out.append(item)
+            continue
+        out.append(replace(item, blocks=tuple(Block("p", t) for t in texts)) if texts else item)
+    return out, warnings
