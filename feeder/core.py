@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from threading import Event, Lock
 
 from .config import Settings
-from .model import RefreshSummary, Site, SourceStatus, StoredItem
+from .model import RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .sources.web import WebFetcher
 from .store import Store
 from .update import USER_AGENT, ProgressCallback, refresh, site_of
@@ -75,6 +75,10 @@ class Feeder:
     def now(self) -> datetime:
         """The current time from this instance's clock (replaceable in tests)."""
         return self._clock()
+
+    def web_state(self, source: str) -> WebState:
+        """What the last fetch of a web source left (validators, Retry-After)."""
+        return self.store.web_state(source)
 
     def item_count(self) -> int:
         return self.store.item_count()

@@ -9,6 +9,15 @@ from typing import Any
 FAILURES_UNHEALTHY = 3  # consecutive failed scans before a source counts as down
 OVERDUE_FACTOR = 3  # a scan is overdue, or a refresh hung, after this many intervals
 OVERDUE_FLOOR = timedelta(seconds=60)  # ...but never sooner than this
+BACKOFF_CAP_S = 6 * 3600.0  # a failing source is still tried at least this often
+
+
+def backoff_interval(interval: float, failures: int) -> float:
+    """Seconds until the next scan: the interval, doubled per consecutive failure up
+    to a cap (never below the interval itself); a success resets it."""
+    if failures <= 0:
+        return interval
+    return min(interval * 2.0 ** min(failures, 30), max(interval, BACKOFF_CAP_S))
 
 
 @dataclass(frozen=True)
@@ -16,7 +25,7 @@ class SourceHealth:
     """One source as the running service sees it."""
 
     name: str
-    interval: float  # seconds
+    interval: float  # seconds between scans as now scheduled (longer while backing off)
     last_scan: datetime | None
     last_success: datetime | None
     failures: int
@@ -24,6 +33,7 @@ class SourceHealth:
     next_run: datetime | None
     running_since: datetime | None
     watching_since: datetime  # when the service began scheduling this source
+    paused_until: datetime | None = None  # the server asked to wait (Retry-After)
 
 
 def problems(source: SourceHealth, now: datetime) -> list[str]:
@@ -42,7 +52,8 @@ def problems(source: SourceHealth, now: datetime) -> list[str]:
             f"a refresh has been running for {running:.0f} s (interval {source.interval:g} s)"
         )
     last = max(filter(None, [source.last_scan, source.watching_since]))
-    if not source.running_since and now - last > patience:
+    paused = source.paused_until is not None and source.paused_until > now
+    if not source.running_since and not paused and now - last > patience:
         found.append(
             f"no scan for {(now - last).total_seconds():.0f} s (interval {source.interval:g} s)"
         )

@@ -95,4 +95,6 @@ def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, st
     for block in item.blocks:
         tag = "h2" if block.kind == "h" else "p"
         parts.append(f"<{tag}>{_e(block.text)}</{tag}>\n")
+    if item.link:
+        parts.append(f'<p><a href="{_e(item.link)}">Read it at the source</a></p>\n')
     return _page(item.title, "", "".join(parts))

@@ -64,9 +64,10 @@ def _add_entry(
     fe = fg.add_entry(order="append")
     fe.id(site.tag(f"item/{item.key}"))
     fe.title(item.title)
+    # An item from the web links to its own page; others to their permalink page.
     # feedgen 1.0 writes entry links without rel/type (its issue #135); Atom's default
     # rel is "alternate", so the link still means "the item's page".
-    fe.link(href=site.item_url(item.key), rel="alternate", type="text/html")
+    fe.link(href=item.link or site.item_url(item.key), rel="alternate", type="text/html")
     fe.published(item.published)
     fe.updated(item.updated)
     if item.summary:
@@ -74,6 +75,8 @@ def _add_entry(
     fe.content(content_html(item) or html.escape(item.title), type="html")
     for slug in item.topics:
         fe.category(term=slug, label=topic_titles.get(slug, slug), scheme=site.base_url)
+    for label in item.categories:  # the source's own labels, beside feeder's topics
+        fe.category(term=label)
     if item.author:
         fe.author({"name": item.author})
         fe.load_extension("dc", atom=False, rss=True)

@@ -22,7 +22,7 @@ from watchfiles import Change, watch
 
 from .config import FolderSourceConfig, SourceConfig
 from .core import Clock, Feeder
-from .health import SourceHealth
+from .health import SourceHealth, backoff_interval
 from .metrics import Metrics
 from .model import RefreshSummary
 from .publish import PublishError
@@ -41,6 +41,7 @@ class _SourceState:
     running_since: datetime | None = None
     rerun: bool = False  # a change arrived while a refresh was running
     crashes: int = 0  # refreshes that raised, in a row (they cannot record a scan)
+    current_interval: float = 0.0  # the interval now scheduled: backed off while failing
 
 
 class Monitor:
@@ -72,7 +73,7 @@ class Monitor:
             interval = state.config.interval
             self._scheduler.add_job(
                 self._run,
-                IntervalTrigger(seconds=interval, jitter=int(min(interval / 10, 30)) or None),
+                IntervalTrigger(seconds=interval, jitter=_jitter(interval)),
                 args=[name],
                 id=name,
                 name=f"refresh {name}",
@@ -140,10 +141,14 @@ class Monitor:
         for name, state in self.states.items():
             status = recorded[name]
             job = self._scheduler.get_job(name) if self._scheduler.running else None
+            paused = None
+            if not isinstance(state.config, FolderSourceConfig):
+                paused = self.feeder.web_state(name).retry_after
             report.append(
                 SourceHealth(
                     name=name,
-                    interval=state.config.interval,
+                    interval=state.current_interval or state.config.interval,
+                    paused_until=paused,
                     last_scan=status.last_scan,
                     last_success=status.last_success,
                     failures=status.failures + state.crashes,
@@ -171,6 +176,7 @@ class Monitor:
         try:
             while True:
                 self._refresh_once(name, state)
+                self._pace(name, state)
                 self._record_next_run(name)
                 with self._guard:  # checked and cleared together: no request is lost
                     if not state.rerun or self._stopping.is_set():
@@ -208,6 +214,30 @@ class Monitor:
         seconds = time.monotonic() - started
         self.metrics.record_refresh(name, summary, seconds)
         _log_summary(name, summary, seconds)
+
+    def _pace(self, name: str, state: _SourceState) -> None:
+        """Back off a failing source (or wait out its Retry-After); restore it on success."""
+        job = self._scheduler.get_job(name) if self._scheduler.running else None
+        if job is None:
+            return
+        try:
+            failures = self.feeder.source_statuses()[name].failures + state.crashes
+            pause_until = None
+            if not isinstance(state.config, FolderSourceConfig):
+                pause_until = self.feeder.web_state(name).retry_after
+        except StoreError as exc:
+            log.warning("could not read the state of %s: %s", name, exc)
+            return
+        wanted = backoff_interval(state.config.interval, failures)
+        if wanted != (state.current_interval or state.config.interval):
+            job.reschedule(IntervalTrigger(seconds=wanted, jitter=_jitter(wanted)))
+            state.current_interval = wanted
+            if failures:
+                log.info(
+                    "refresh %s: %d failure(s) in a row, next try in %g s", name, failures, wanted
+                )
+        if pause_until and (job.next_run_time is None or pause_until > job.next_run_time):
+            job.modify(next_run_time=pause_until)
 
     def _record_next_run(self, name: str) -> None:
         job = self._scheduler.get_job(name) if self._scheduler.running else None
@@ -252,6 +282,11 @@ class Monitor:
                     "watch %s: cannot watch %s (%s); polling goes on", source.name, root, exc
                 )
                 self._stopping.wait(_RETRY_WATCH_S)
+
+
+def _jitter(interval: float) -> int | None:
+    """A tenth of the interval, at most 30 s: sources started together drift apart."""
+    return int(min(interval / 10, 30)) or None
 
 
 def matches_source(source: FolderSourceConfig, relative: str) -> bool:

@@ -19,7 +19,7 @@ from .model import Block, ParsedItem, WebState
 from .parse import ParseError, SeedParser
 from .parse.feed import parse_feed
 from .parse.html import page_paragraphs, parse_listing
-from .sources.web import FetchError, WebFetcher, mask_url
+from .sources.web import FetchError, WebFetcher, mask_url, retry_after
 
 
 @dataclass
@@ -58,7 +58,8 @@ def read_web_source(
             last_modified=state.last_modified,
         )
     except FetchError as exc:
-        return WebRead(replace(state, retry_after=exc.retry_after), error=str(exc))
+        pause = retry_after(exc.retry_after, now)  # read against the refresh's own clock
+        return WebRead(replace(state, retry_after=pause), error=str(exc))
     if fetched.not_modified:
         return WebRead(replace(state, retry_after=None))
     digest = hashlib.sha256(fetched.body).hexdigest()

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from feeder.health import SourceHealth, health_report, problems
+from feeder.health import BACKOFF_CAP_S, SourceHealth, backoff_interval, health_report, problems
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
@@ -53,3 +53,14 @@ def test_report_is_failing_when_any_source_is() -> None:
     assert not ok and body["status"] == "failing" and body["items"] == 17
     assert body["sources"]["seeds"]["status"] == "ok"
     assert body["sources"]["web"]["consecutive_failures"] == 5
+
+
+def test_back_off_doubles_per_failure_up_to_a_cap_and_resets() -> None:
+    assert [backoff_interval(60, n) for n in range(4)] == [60, 120, 240, 480]
+    assert backoff_interval(60, 50) == BACKOFF_CAP_S
+    assert backoff_interval(86_400, 3) == 86_400  # never shorter than the interval
+
+
+def test_a_source_paused_by_retry_after_is_not_overdue() -> None:
+    paused = source(last_scan=NOW - timedelta(hours=2), paused_until=NOW + timedelta(hours=1))
+    assert problems(paused, NOW) == []

@@ -41,9 +41,9 @@ _open_sockets: contextvars.ContextVar[list[socket.socket] | None] = contextvars.
 class FetchError(SourceError):
     """A web source could not be fetched; the message names the URL and the reason."""
 
-    def __init__(self, message: str, retry_after: datetime | None = None) -> None:
+    def __init__(self, message: str, retry_after: str | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # the server's Retry-After value, as sent
 
 
 class BlockedAddressError(Exception):
@@ -198,9 +198,9 @@ class WebFetcher:
                 if status == 304:
                     return Fetched(url, b"", True, etag, last_modified, "")
                 if status in (429, 503):
-                    retry = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
-                    when = f"; retry after {retry:%Y-%m-%d %H:%M:%S} UTC" if retry else ""
-                    raise FetchError(f"{shown}: HTTP {status}{when}", retry_after=retry)
+                    wait = response.headers.get("retry-after")
+                    asked = f" (Retry-After: {wait})" if wait else ""
+                    raise FetchError(f"{shown}: HTTP {status}{asked}", retry_after=wait)
                 if status >= 400 or status < 200:
                     raise FetchError(f"{shown}: HTTP {status} {response.reason_phrase}")
                 body = _read_capped(response, max_bytes, shown)
