@@ -153,3 +153,50 @@ def test_readme_documents_every_setting() -> None:
     for model in (Settings, FolderSourceConfig, FeedSourceConfig, HtmlSourceConfig, TopicConfig):
         for name in model.model_fields:
             assert f"`{name}`" in readme, f"README does not document `{name}`"
+
+
+WEB = '[[sources]]\nname = "w"\ntype = "feed"\n'
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "only http and https"),
+        ("javascript:alert(1)", "only http and https"),
+        ("ftp://example.org/feed", "only http and https"),
+        ("https://user:secret@example.org/feed", "credentials in a URL are not allowed"),
+        ("https://trusted.example@evil.example/", "credentials in a URL are not allowed"),
+        ("https://example.org\\\\@evil/", "backslash"),
+        ("https://exa mple.org/", "backslash or whitespace"),
+        ("https:///nohost", "has no host"),
+        ("https://example.org:99999/", "invalid port"),
+    ],
+)
+def test_web_source_urls_are_checked_at_load_with_the_key_named(
+    tmp_path: Path, url: str, reason: str
+) -> None:
+    config = write(tmp_path, f"{WEB}url = {url!r}\n".replace("'", '"'))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(cwd=tmp_path)
+    assert str(caught.value).startswith(f"{config}: sources[name='w'].url: ")
+    assert reason in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_web_sources_load_with_their_defaults(tmp_path: Path) -> None:
+    write(tmp_path, f'{WEB}url = "https://example.org/rss"\n')
+    (source,) = load_settings(cwd=tmp_path).sources
+    assert isinstance(source, FeedSourceConfig)
+    assert (source.interval, source.max_bytes, source.timeout) == (900.0, 10_000_000, 30.0)
+    assert source.allow_private_networks is None
+
+
+def test_an_html_source_needs_valid_selectors(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        '[[sources]]\nname = "h"\ntype = "html"\nurl = "https://e.org/"\n'
+        'item = "div["\ntitle = "h2"\n',
+    )
+    with pytest.raises(
+        ConfigError, match=r"sources\[name='h'\]\.item: 'div\[' is not a CSS selector"
+    ):
+        load_settings(config)
