@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
 )
 
-from .normalize import clean_text
+from .normalize import clean_text, mask_url
 from .topics import Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
@@ -119,21 +119,22 @@ class FolderSourceConfig(_Strict):
 
 def web_url(value: str) -> str:
     """An absolute http(s) URL with no tricks: no credentials, backslashes or controls."""
+    shown = repr(mask_url(value)) if isinstance(value, str) else repr(value)
     if not isinstance(value, str) or value != value.strip() or clean_text(value) != value:
-        raise ValueError(f"{value!r} is not a clean URL")
+        raise ValueError(f"{shown} is not a clean URL")
     if "\\" in value or any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} contains a backslash or whitespace")
+        raise ValueError(f"{shown} contains a backslash or whitespace")
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError(f"{value!r}: only http and https URLs are allowed")
+        raise ValueError(f"{shown}: only http and https URLs are allowed")
     if not parts.hostname:
-        raise ValueError(f"{value!r} has no host")
+        raise ValueError(f"{shown} has no host")
     if "@" in parts.netloc:
         raise ValueError("credentials in a URL are not allowed (they would end up in logs)")
     try:
         parts.port  # noqa: B018 -- raises ValueError for a bad port
     except ValueError as exc:
-        raise ValueError(f"{value!r} has an invalid port") from exc
+        raise ValueError(f"{shown} has an invalid port") from exc
     return value
 
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 # Characters XML 1.0 forbids (lxml refuses them) plus C1 controls, DEL, BOM and
 # lone surrogates, which only ever appear in captures as damage.
@@ -76,3 +77,12 @@ def item_key(identity: str, explicit_date: date | None) -> str:
     day = explicit_date.isoformat() if explicit_date else ""
     digest = hashlib.sha256(f"{normalize_identity(identity)}\n{day}".encode()).hexdigest()
     return digest[:24]
+
+
+def mask_url(url: str) -> str:
+    """The URL with any user:password replaced, for messages and logs."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))

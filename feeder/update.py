@@ -26,10 +26,11 @@ from .model import (
     Site,
     SourceFile,
 )
+from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
-from .sources.web import WebFetcher, mask_url
+from .sources.web import WebFetcher
 from .store import LockWaitCancelled, Store, StoreWriter
 from .topics import TopicMatcher
 from .update_web import WebRead, read_web_source

@@ -16,10 +16,11 @@ from datetime import datetime
 
 from .config import FeedSourceConfig, HtmlSourceConfig, TextSourceConfig, WebSourceConfig
 from .model import Block, ParsedItem, WebState
+from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .parse.feed import parse_feed
 from .parse.html import page_paragraphs, parse_listing
-from .sources.web import FetchError, WebFetcher, mask_url, retry_after
+from .sources.web import FetchError, WebFetcher, retry_after
 
 
 @dataclass

@@ -14,27 +14,32 @@ import contextvars
 import ipaddress
 import socket
 import threading
+import time
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
+from ..normalize import mask_url
 from .folder import SourceError
 
 MAX_REDIRECTS = 5
+RETRY_AFTER_MAX_S = 86_400
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PHASE_TIMEOUT = httpx.Timeout(10.0)
 _allow_private: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "allow_private", default=False
 )
-_open_sockets: contextvars.ContextVar[list[socket.socket] | None] = contextvars.ContextVar(
-    "open_sockets", default=None
+_current_deadline: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
+    "current_deadline", default=None
 )
 
 
@@ -62,26 +67,105 @@ class Fetched:
     content_type: str
 
 
-def mask_url(url: str) -> str:
-    """The URL with any user:password replaced, for messages and logs."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """False for loopback, private, link-local (cloud metadata), 100.64.0.0/10 shared,
-    multicast, unspecified and reserved addresses, IPv4-mapped ones included."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    multicast, unspecified and reserved addresses, and for IPv6 forms that carry
+    such an IPv4 address (mapped, compatible, 6to4, NAT64)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:
+            return False
+        packed = int(address)
+        embedded = (
+            address.ipv4_mapped
+            or address.sixtofour
+            or (ipaddress.IPv4Address(packed & 0xFFFFFFFF) if address in _NAT64 else None)
+            or (ipaddress.IPv4Address(packed) if packed >> 32 == 0 and packed else None)
+        )
+        if embedded is not None:
+            return is_public(embedded)
     return address.is_global and not address.is_multicast
 
 
+class _Deadline:
+    """The watchdog of one fetch: at the deadline it shuts down every connection the
+    fetch opened, TLS or not, so even a byte-by-byte drip ends."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = threading.Event()
+        self._fds: set[int] = set()
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._ends - time.monotonic())
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
+    def opened(self, fd: int) -> None:
+        with self._lock:
+            self._fds.add(fd)
+        if self.expired.is_set():
+            self._cut()
+
+    def closed(self, fd: int) -> None:
+        with self._lock:
+            self._fds.discard(fd)
+
+    def _cut(self) -> None:
+        self.expired.set()
+        with self._lock:
+            for fd in self._fds:
+                # By descriptor: TLS wraps the socket object, the descriptor stays.
+                sock = socket.socket(fileno=fd)
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.detach()
+
+
+class _TrackedStream(httpcore.NetworkStream):
+    """A connection the fetch's deadline can cut; forgotten once closed."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._inner, self._deadline = inner, deadline
+        self._fd = inner.get_extra_info("socket").fileno()
+        deadline.opened(self._fd)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._deadline.closed(self._fd)
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        self._inner = self._inner.start_tls(ssl_context, server_hostname, timeout)
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="feeder-dns")
+
+
 class _GuardedBackend(httpcore.SyncBackend):
-    """Connects only to addresses the current fetch may reach, and registers each
-    socket so the fetch's watchdog can cut it at the deadline."""
+    """Connects only to addresses the current fetch may reach, resolving names within
+    the fetch's deadline, and hands every connection to that deadline."""
 
     def connect_tcp(
         self,
@@ -91,8 +175,13 @@ class _GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        deadline = _current_deadline.get()
+        wait = deadline.remaining() if deadline else timeout
+        lookup = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = lookup.result(timeout=wait)
+        except FutureTimeout:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
@@ -106,10 +195,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         stream = super().connect_tcp(
             str(addresses[0]), port, timeout, local_address, socket_options
         )
-        registry = _open_sockets.get()
-        if registry is not None:
-            registry.append(stream.get_extra_info("socket"))
-        return stream
+        return _TrackedStream(stream, deadline) if deadline else stream
 
 
 def _client(user_agent: str) -> httpx.Client:
@@ -151,33 +237,26 @@ class WebFetcher:
     ) -> Fetched:
         """GET `url` (conditionally, when validators are given). Raises `FetchError`."""
         shown = mask_url(url)
-        sockets: list[socket.socket] = []
-        expired = threading.Event()
-
-        def cut() -> None:
-            expired.set()
-            for sock in list(sockets):
-                with contextlib.suppress(OSError):  # already closed
-                    sock.shutdown(socket.SHUT_RDWR)
-
-        watchdog = threading.Timer(deadline, cut)
-        watchdog.daemon = True
-        tokens = (_allow_private.set(allow_private), _open_sockets.set(sockets))
-        watchdog.start()
+        deadline_watch = _Deadline(deadline)
+        tokens = (_allow_private.set(allow_private), _current_deadline.set(deadline_watch))
+        deadline_watch.start()
         try:
-            return self._follow(url, shown, max_bytes, etag, last_modified)
+            fetched = self._follow(url, shown, max_bytes, etag, last_modified)
+            if deadline_watch.expired.is_set():  # a cut can look like a normal end of body
+                raise FetchError(f"{shown}: took longer than {deadline:g} s")
+            return fetched
         except BlockedAddressError as exc:
             raise FetchError(f"{shown}: refused: {exc}") from None
-        except httpx.TimeoutException:
-            raise FetchError(f"{shown}: timed out") from None
         except (httpx.TransportError, httpx.StreamError) as exc:
-            if expired.is_set():
+            if deadline_watch.expired.is_set():
                 raise FetchError(f"{shown}: took longer than {deadline:g} s") from None
+            if isinstance(exc, httpx.TimeoutException):
+                raise FetchError(f"{shown}: timed out") from None
             raise FetchError(f"{shown}: connection failed: {exc}") from None
         finally:
-            watchdog.cancel()
+            deadline_watch.stop()
             _allow_private.reset(tokens[0])
-            _open_sockets.reset(tokens[1])
+            _current_deadline.reset(tokens[1])
 
     def _follow(
         self, url: str, shown: str, max_bytes: int, etag: str | None, last_modified: str | None
@@ -192,7 +271,9 @@ class WebFetcher:
                 raise FetchError(f"{shown}: redirected to a non-http URL {mask_url(url)}")
             with self.client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
-                if status in _REDIRECTS and "location" in response.headers:
+                if status in _REDIRECTS:
+                    if "location" not in response.headers:
+                        raise FetchError(f"{shown}: HTTP {status} without a Location")
                     url = urljoin(url, response.headers["location"])
                     continue
                 if status == 304:
@@ -221,12 +302,14 @@ def retry_after(value: str | None, now: datetime) -> datetime | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return now + timedelta(seconds=int(value))
+        return now + timedelta(seconds=min(int(value), RETRY_AFTER_MAX_S))
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # A server may not pause a source for longer than a day, or make it run early.
+    return min(max(moment, now), now + timedelta(seconds=RETRY_AFTER_MAX_S))
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> bytes:
@@ -241,9 +324,9 @@ def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> bytes:
         raise too_big
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("gzip", "x-gzip"):
-        decoder: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        decoder: Any = _Inflater(16 + zlib.MAX_WBITS)
     elif encoding == "deflate":
-        decoder = _DeflateDecoder()
+        decoder = _Inflater(None)
     elif encoding in ("identity", ""):
         decoder = None
     else:
@@ -265,17 +348,29 @@ def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> bytes:
     return bytes(body)
 
 
-class _DeflateDecoder:
-    """HTTP "deflate" is zlib-wrapped by the spec but raw deflate in the wild."""
+class _Inflater:
+    """zlib with a cap on every call's output. Reads gzip bodies of several members,
+    and "deflate" either zlib-wrapped (as specified), gzip-wrapped or raw (as sent)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wbits: int | None) -> None:
+        self._wbits = wbits
         self._inner: Any = None
         self.unconsumed_tail = b""
 
+    def _new(self, data: bytes) -> Any:
+        if self._wbits is not None:
+            return zlib.decompressobj(self._wbits)
+        wrapped = len(data) >= 2 and (data[0] == 0x1F or (data[0] * 256 + data[1]) % 31 == 0)
+        return zlib.decompressobj(32 + zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+
     def decompress(self, data: bytes, max_length: int) -> bytes:
         if self._inner is None:
-            wrapped = len(data) >= 2 and (data[0] * 256 + data[1]) % 31 == 0 and data[0] & 0x0F == 8
-            self._inner = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            self._inner = self._new(data)
         out = self._inner.decompress(data, max(max_length, 1))
-        self.unconsumed_tail = self._inner.unconsumed_tail
+        if self._inner.eof and self._inner.unused_data:  # the next gzip member
+            rest = self._inner.unused_data
+            self._inner = self._new(rest)
+            self.unconsumed_tail = rest
+        else:
+            self.unconsumed_tail = self._inner.unconsumed_tail
         return bytes(out)
