@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from .normalize import clean_text, mask_url
+from .parse.html import ListingSelectors
 from .topics import Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
@@ -179,6 +180,12 @@ class HtmlSourceConfig(_WebSourceConfig):
     date_format: str | None = None  # strptime format; DD.MM.YYYY and English forms without it
     follow_links: bool = False
     content: str = "article, main, body"  # on a followed page: where the full text is
+
+    @property
+    def selectors(self) -> ListingSelectors:
+        return ListingSelectors(
+            self.item, self.title, self.date, self.link, self.summary, self.date_format
+        )
 
     @field_validator("item", "title", "date", "link", "summary", "content")
     @classmethod

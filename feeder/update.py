@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from importlib.metadata import version
 from threading import Event
 
-from .config import ALL_FEED, FolderSourceConfig, Settings, WebSourceConfig
+from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
 from .model import (
     FeedContent,
@@ -75,10 +75,16 @@ def refresh(
     database rolled back); one already publishing finishes.
     """
     stop = cancel or Event()
+    moment = now.replace(microsecond=0)
+    chosen = [s for s in settings.sources if sources is None or s.name in sources]
+    summary = RefreshSummary()
+    # Web sources are fetched before taking the writer lock: a slow server delays
+    # its own source only, never another refresh.
+    pages = [s for s in chosen if not isinstance(s, FolderSourceConfig)]
+    web = _read_web_sources(store, settings, pages, fetcher, moment, summary, stop)
     try:
         with store.writer_lock(lock_timeout, give_up=stop.is_set):
-            moment = now.replace(microsecond=0)
-            return _refresh(store, settings, moment, on_progress, sources, stop, fetcher)
+            return _refresh(store, settings, moment, on_progress, chosen, web, summary, stop)
     except LockWaitCancelled:
         raise RefreshCancelled("cancelled while waiting for another refresh") from None
 
@@ -92,19 +98,17 @@ def _refresh(
     settings: Settings,
     now: datetime,
     on_progress: ProgressCallback | None,
-    names: Collection[str] | None,
+    chosen: list[SourceConfig],
+    web: list[tuple[WebSourceConfig, WebRead]],
+    summary: RefreshSummary,
     cancel: Event,
-    fetcher: WebFetcher | None,
 ) -> RefreshSummary:
-    summary = RefreshSummary()
     matcher = TopicMatcher(settings.topic_list())
-    chosen = [s for s in settings.sources if names is None or s.name in names]
     folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
     scan = _scan_sources(store, folders, summary, on_progress, cancel)
-    pages = [s for s in chosen if not isinstance(s, FolderSourceConfig)]
-    web = _read_web_sources(store, settings, pages, fetcher, now, summary)
+    paused = {source.name for source, read in web if read.paused}
     with store.write() as writer:
-        for name in (s.name for s in chosen):
+        for name in (s.name for s in chosen if s.name not in paused):
             writer.record_scan(name, now, summary.failed_sources.get(name))
         ingest = _Ingest(writer, matcher, settings, now, summary)
         for scanned in scan.parsed:
@@ -136,6 +140,7 @@ def _read_web_sources(
     fetcher: WebFetcher | None,
     now: datetime,
     summary: RefreshSummary,
+    cancel: Event,
 ) -> list[tuple[WebSourceConfig, WebRead]]:
     if not sources:
         return []
@@ -144,6 +149,8 @@ def _read_web_sources(
     reads = []
     try:
         for source in sources:
+            if cancel.is_set():
+                raise RefreshCancelled("cancelled while fetching web sources")
             read = read_web_source(
                 source, client, store.web_state(source.name), store.known_keys, now,
                 settings.allow_private_networks,

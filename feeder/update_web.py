@@ -19,8 +19,8 @@ from .model import Block, ParsedItem, WebState
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .parse.feed import parse_feed
-from .parse.html import page_paragraphs, parse_listing
-from .sources.web import FetchError, WebFetcher, retry_after
+from .parse.html import charset_of, page_paragraphs, parse_listing
+from .sources.web import Fetched, FetchError, WebFetcher, retry_after
 
 
 @dataclass
@@ -32,6 +32,7 @@ class WebRead:
     items: list[ParsedItem] | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    paused: bool = False  # not fetched: the server asked to wait (Retry-After)
 
 
 def read_web_source(
@@ -45,7 +46,8 @@ def read_web_source(
     """Fetch and parse `source`; every failure becomes `WebRead.error`, never an exception."""
     if state.retry_after and now < state.retry_after:
         until = f"{state.retry_after:%Y-%m-%d %H:%M:%S} UTC"
-        return WebRead(state, warnings=[f"{source.name}: not polled until {until} (Retry-After)"])
+        notice = f"{source.name}: not polled until {until} (Retry-After)"
+        return WebRead(state, warnings=[notice], paused=True)
     allowed = (
         allow_private if source.allow_private_networks is None else source.allow_private_networks
     )
@@ -69,7 +71,7 @@ def read_web_source(
         return WebRead(fresh)  # same bytes as last time: nothing to parse
     shown = mask_url(fetched.url)
     try:
-        items, warnings = _parse(source, fetched.body, fetched.url)
+        items, warnings = _parse(source, fetched)
     except ParseError as exc:
         # The old state stays, so the next poll fetches and tries again in full.
         return WebRead(replace(state, retry_after=None), error=f"{shown}: {exc}")
@@ -81,13 +83,15 @@ def read_web_source(
     return WebRead(fresh, items, warnings=[f"{shown}: {w}" for w in warnings])
 
 
-def _parse(source: WebSourceConfig, body: bytes, url: str) -> tuple[list[ParsedItem], list[str]]:
+def _parse(source: WebSourceConfig, fetched: Fetched) -> tuple[list[ParsedItem], list[str]]:
+    charset = charset_of(fetched.content_type)
     if isinstance(source, FeedSourceConfig):
-        result = parse_feed(body)
+        result = parse_feed(fetched.body, source.name, fetched.url, charset)
     elif isinstance(source, TextSourceConfig):
+        body = fetched.body.decode(charset, "replace").encode() if charset else fetched.body
         result = SeedParser().parse_bytes(body)
     else:
-        result = parse_listing(body, url, source)
+        result = parse_listing(fetched.body, fetched.url, source.selectors, charset)
     return result.items, list(result.warnings)
 
 
@@ -98,11 +102,14 @@ def _follow_links(
     known: Callable[[list[str]], set[str]],
     allowed: bool,
 ) -> tuple[list[ParsedItem], list[str]]:
-    """Each new item's page is fetched once for its full text; stored items are not."""
+    """Each new item's page is fetched once for its full text. Stored items are left
+    out: their text came from their page, and the listing's summary must not replace it."""
     stored = known([i.key for i in items])
     out, warnings = [], []
     for item in items:
-        if item.key in stored or not item.link:
+        if item.key in stored:
+            continue
+        if not item.link:
             out.append(item)
             continue
         try:
@@ -112,7 +119,7 @@ def _follow_links(
                 deadline=source.timeout,
                 allow_private=allowed,
             )
-            texts = page_paragraphs(page.body, source.content)
+            texts = page_paragraphs(page.body, source.content, charset_of(page.content_type))
         except (FetchError, ParseError) as exc:
             warnings.append(f"{item.title!r}: its page could not be read ({exc}); kept the summary")
             out.append(item)

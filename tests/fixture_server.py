@@ -126,7 +126,7 @@ def fixture_server() -> Iterator[FixtureServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state

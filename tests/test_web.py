@@ -4,10 +4,13 @@ the tests change between polls; the seed folder is a second source throughout.""
 from __future__ import annotations
 
 import io
+import socket
 import sqlite3
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import feedparser
@@ -216,6 +219,11 @@ def test_a_text_capture_on_the_web_reads_like_a_file(
         ]
 
 
+SMALL_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE z [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;">]><rss version="2.0"><channel><title>t</title>'
+    b"<item><guid>s</guid><title>x &c; y</title></item></channel></rss>"
+)
 BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + "".join(
@@ -235,25 +243,33 @@ XXE = (
 @pytest.mark.parametrize(
     ("route", "keys", "expected"),
     [
-        (hang(30), {"timeout": '"2s"'}, "took longer than 2 s"),
-        (drip(0.2), {"timeout": '"2s"'}, "took longer than 2 s"),
-        (redirect("/feed"), {}, "more than 5 redirects"),
-        (redirect("file:///etc/passwd"), {}, "non-http URL"),
-        (static(b"x" * 2_000_000), {"max_bytes": "1000000"}, "larger than 1000000 bytes"),
-        (gzip_bomb(200_000_000), {"max_bytes": "1000000"}, "larger than 1000000 bytes"),
-        (static(b"oops", status=500, content_type="text/plain"), {}, "HTTP 500"),
-        (static(b"<!DOCTYPE html><html><body>Error</body></html>", "text/html"), {}, "not a feed"),
+        (lambda: hang(30), {"timeout": '"2s"'}, "took longer than 2 s"),
+        (lambda: drip(0.2), {"timeout": '"2s"'}, "took longer than 2 s"),
+        (lambda: redirect("/feed"), {}, "more than 5 redirects"),
+        (lambda: redirect("file:///etc/passwd"), {}, "non-http URL"),
+        (lambda: static(b"x" * 2_000_000), {"max_bytes": "1000000"}, "larger than 1000000 bytes"),
+        (lambda: gzip_bomb(200_000_000), {"max_bytes": "1000000"}, "larger than 1000000 bytes"),
+        (lambda: static(b"oops", status=500, content_type="text/plain"), {}, "HTTP 500"),
         (
-            static(b"<html><head><title>Not found</title></head></html>", "text/html"),
+            lambda: static(b"<!DOCTYPE html><html><body>Error</body></html>", "text/html"),
             {},
             "not a feed",
         ),
-        (static(b"<rss><channel><title>broken</chanel></rss>"), {}, "malformed XML"),
-        (static(rss(ONE, TWO)[:-40]), {}, "malformed XML"),
-        (static(b'<?xml version="1.0"?><opml version="2.0"><body/></opml>'), {}, "not a feed"),
-        (static(rss(("a", "x &#xD800; y", ONE[2]))), {}, "malformed XML"),
-        (static(rss(("a", "x &#99999999999; y", ONE[2]))), {}, "malformed XML"),
-        (static(b""), {}, "malformed XML"),
+        (
+            lambda: static(b"<html><head><title>Not found</title></head></html>", "text/html"),
+            {},
+            "not a feed",
+        ),
+        (lambda: static(b"<rss><channel><title>broken</chanel></rss>"), {}, "malformed XML"),
+        (lambda: static(rss(ONE, TWO)[:-40]), {}, "malformed XML"),
+        (
+            lambda: static(b'<?xml version="1.0"?><opml version="2.0"><body/></opml>'),
+            {},
+            "not a feed",
+        ),
+        (lambda: static(rss(("a", "x &#xD800; y", ONE[2]))), {}, "malformed XML"),
+        (lambda: static(rss(("a", "x &#99999999999; y", ONE[2]))), {}, "malformed XML"),
+        (lambda: static(b""), {}, "malformed XML"),
     ],
     ids=[
         "hang",
@@ -276,7 +292,7 @@ XXE = (
 def test_each_failure_is_a_clear_error_on_its_source_and_the_rest_publishes(
     workdir: Path, clock: ManualClock, server: FixtureServer, route, keys, expected: str
 ) -> None:
-    server.routes["/feed"] = route
+    server.routes["/feed"] = route()
     with web_feeder(workdir, clock, feed_source(server, **keys)) as feeder:
         started = time.monotonic()
         summary = feeder.refresh()
@@ -464,3 +480,135 @@ def test_a_failing_web_source_backs_off_in_the_scheduler(
             assert feeder.item_count() == 17  # the folder source published meanwhile
         finally:
             monitor.stop()
+
+
+def test_two_feeds_may_use_the_same_guid(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    server.routes["/a"] = static(rss(("1", "First feed's story", ONE[2])))
+    server.routes["/b"] = static(rss(("1", "Second feed's story", ONE[2])))
+    sources = feed_source(server, "/a", "a") + feed_source(server, "/b", "b")
+    with web_feeder(workdir, clock, sources) as feeder:
+        summary = feeder.refresh(sources=["a", "b"])
+        assert (summary.items_new, summary.items_updated) == (2, 0)
+
+
+def test_feed_text_keeps_words_whole_and_decodes_html_entities(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><item>'
+        b"<title>Caf&eacute; talks in Minsk</title><link>/news/7</link>"
+        b"<description>&lt;p&gt;Wo&lt;b&gt;rd&lt;/b&gt; one, &lt;i&gt;two&lt;/i&gt;.&lt;/p&gt;"
+        b"&lt;p&gt;Next&lt;br&gt;line&lt;/p&gt;</description></item></channel></rss>"
+    )
+    server.routes["/feed"] = static(body)
+    with web_feeder(workdir, clock, feed_source(server)) as feeder:
+        feeder.refresh(sources=["web"])
+        (item,) = feeder.items(limit=1)
+    assert item.title == "Café talks in Minsk"
+    assert [b.text for b in item.blocks] == ["Word one, two.", "Next", "line"]
+    assert item.link == f"{server.url}/news/7"  # relative to the feed's address
+
+
+def test_the_http_charset_decides_the_encoding(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    latin = (
+        rss(("c", "Zürich summit", ONE[2]))
+        .replace(b' encoding="utf-8"', b"")
+        .decode()
+        .encode("latin-1")
+    )
+    server.routes["/feed"] = static(latin, content_type="application/rss+xml; charset=ISO-8859-1")
+    page = (
+        '<html><body><div class="news-item"><a class="title">Zürich listing</a></div></body></html>'
+    )
+    server.routes["/news/"] = static(page.encode(), content_type="text/html")  # UTF-8, no charset
+    source = feed_source(server) + (
+        f'\n[[sources]]\nname = "site"\ntype = "html"\nurl = "{server.url}/news/"\n'
+        'allow_private_networks = true\nitem = ".news-item"\ntitle = ".title"\n'
+    )
+    with web_feeder(workdir, clock, source) as feeder:
+        summary = feeder.refresh(sources=["web", "site"])
+        titles = {i.title for i in feeder.items(limit=10)}
+    assert summary.ok and {"Zürich summit", "Zürich listing"} <= titles
+
+
+def test_followed_pages_use_the_article_not_the_page_chrome_and_are_kept(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    chrome = (
+        "<html><body><nav>Home | About</nav><article><p>The story.</p></article>"
+        "<footer>(c)</footer></body></html>"
+    )
+    server.routes["/news/"] = static(LISTING.encode(), content_type="text/html")
+    server.routes["/news/1"] = static(chrome.encode(), content_type="text/html")
+    with web_feeder(workdir, clock, html_source(server, follow=True)) as feeder:
+        feeder.refresh(sources=["site"])
+        changed = LISTING.replace("were practised", "were practised again")
+        server.routes["/news/"] = static(changed.encode(), content_type="text/html")
+        again = feeder.refresh(sources=["site"])
+        story = next(
+            i for i in feeder.items(limit=50) if i.title.startswith("In Kazakhstan, a joint")
+        )
+    assert [b.text for b in story.blocks] == ["The story."]
+    assert again.items_updated == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "header"),
+    [(503, "120"), (429, "Wed, 21 Oct 2099 07:28:00 GMT"), (429, "99999999999999999999")],
+    ids=["503-seconds", "429-http-date", "429-absurd"],
+)
+def test_retry_after_in_every_form_pauses_at_most_a_day(
+    workdir: Path, clock: ManualClock, server: FixtureServer, status: int, header: str
+) -> None:
+    server.routes["/feed"] = static(
+        b"wait", status=status, content_type="text/plain", headers={"Retry-After": header}
+    )
+    with web_feeder(workdir, clock, feed_source(server)) as feeder:
+        assert feeder.refresh(sources=["web"]).errors
+        paused_until = feeder.web_state("web").retry_after
+        assert paused_until is not None and clock.now < paused_until <= clock.now + timedelta(
+            days=1
+        )
+        # A poll during the pause neither fetches nor counts as a success.
+        feeder.refresh(sources=["web"])
+        assert feeder.source_statuses()["web"].failures == 1
+        assert len(server.requests_to("/feed")) == 1
+
+
+def test_a_silent_tls_handshake_is_cut_at_the_deadline() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    fetcher = WebFetcher("feeder-test")
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="took longer than 1 s"):
+            fetcher.fetch(
+                f"https://127.0.0.1:{port}/", max_bytes=1000, deadline=1, allow_private=True
+            )
+        assert time.monotonic() - started < 8  # the 10 s phase timeout did not decide it
+    finally:
+        fetcher.close()
+        listener.close()
+        for sock in accepted:
+            sock.close()
+
+
+def test_a_hanging_source_does_not_hold_up_another_refresh(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    server.routes["/feed"] = hang(20)
+    with web_feeder(workdir, clock, feed_source(server, timeout='"10s"')) as feeder:
+        feeder.refresh(sources=["seeds"])
+        slow = threading.Thread(target=feeder.refresh, kwargs={"sources": ["web"]})
+        slow.start()
+        time.sleep(0.5)  # the web refresh is now waiting on the server
+        started = time.monotonic()
+        feeder.refresh(sources=["seeds"])
+        assert time.monotonic() - started < 5  # not the 10 s the web source may take
+        slow.join(30)

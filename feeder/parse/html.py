@@ -7,13 +7,15 @@ and such a page is an error rather than a page with fewer items.
 
 from __future__ import annotations
 
+import codecs
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
 
-from ..config import HtmlSourceConfig
 from ..dates import first_text_date, parse_numeric_date
 from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
 from ..normalize import clean_text, first_sentence, item_key, shorten, squash
@@ -25,8 +27,48 @@ _TRUNCATION_WORDS = ("excessive depth", "huge input", "huge text", "memory")
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
 
 
-def _tree(data: bytes) -> Any:
-    parser = lxml.html.HTMLParser(huge_tree=False, no_network=True, remove_comments=True)
+@dataclass(frozen=True)
+class ListingSelectors:
+    """Where an item's parts are on a listing page (CSS selectors)."""
+
+    item: str
+    title: str
+    date: str | None = None
+    link: str | None = None
+    summary: str | None = None
+    date_format: str | None = None
+
+
+def charset_of(content_type: str) -> str | None:
+    """The charset an HTTP Content-Type names, if Python knows it."""
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match[1]).name
+    except LookupError:
+        return None
+
+
+def as_utf8(data: bytes, charset: str | None) -> tuple[bytes, str | None]:
+    """The bytes re-encoded as UTF-8 when the charset is known, with the encoding to
+    tell the parser; HTML with no charset anywhere that decodes as UTF-8 is UTF-8."""
+    if charset is None:
+        if b"charset" not in data[:4096].lower():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data, None
+            return data, "utf-8"
+        return data, None
+    return data.decode(charset, errors="replace").encode("utf-8"), "utf-8"
+
+
+def _tree(data: bytes, charset: str | None = None) -> Any:
+    data, encoding = as_utf8(data, charset)
+    parser = lxml.html.HTMLParser(
+        huge_tree=False, no_network=True, remove_comments=True, encoding=encoding
+    )
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
@@ -46,9 +88,11 @@ def text_of(element: Any) -> str:
     return clean_text(squash(element.text_content()))
 
 
-def parse_listing(data: bytes, page_url: str, source: HtmlSourceConfig) -> ParseResult:
+def parse_listing(
+    data: bytes, page_url: str, source: ListingSelectors, charset: str | None = None
+) -> ParseResult:
     """One item per block matching `source.item`. Raises `ParseError` if none match."""
-    root = _tree(data)
+    root = _tree(data, charset)
     blocks = root.cssselect(source.item)
     if not blocks:
         raise ParseError(f"the item selector {source.item!r} matched nothing on the page")
@@ -77,14 +121,19 @@ def parse_listing(data: bytes, page_url: str, source: HtmlSourceConfig) -> Parse
     return ParseResult(list({i.key: i for i in items}.values()), warnings)
 
 
-def page_paragraphs(data: bytes, selector: str) -> list[str]:
-    """The text of a followed article page: the paragraphs inside the first element
-    matching `selector` (or its whole text when it has no paragraph elements)."""
-    root = _tree(data)
-    found = root.cssselect(selector)
-    if not found:
+def page_paragraphs(data: bytes, selector: str, charset: str | None = None) -> list[str]:
+    """The text of a followed article page: the paragraphs inside the element the
+    selector finds first, trying the parts of a list like `article, main, body` in
+    their order (or its whole text when it has no paragraph elements)."""
+    root = _tree(data, charset)
+    container = None
+    for part in selector.split(","):
+        found = root.cssselect(part.strip())
+        if found:
+            container = found[0]
+            break
+    if container is None:
         return []
-    container = found[0]
     texts = [text_of(e) for e in container.iter(*_BLOCK_TAGS)]
     return [t for t in texts if t] or [t for t in [text_of(container)] if t]
 
