@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, FolderSourceConfig, Settings, load_settings
 from .core import Feeder, UnknownTopicError, make_feeder
+from .health import backoff_interval
 from .model import RefreshSummary
 from .publish import PublishError
 from .service import run_service
@@ -273,6 +274,13 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             sources = feeder.source_statuses()
             topic_list = feeder.topics()
             service = feeder.service_pid()
+            pauses = {
+                source.name: feeder.web_state(source.name).retry_after
+                for source in feeder.settings.sources
+                if not isinstance(source, FolderSourceConfig)
+            }
+            feeder_now = feeder.now()
+            intervals = {source.name: source.interval for source in feeder.settings.sources}
         except StoreError as exc:
             _fail(f"error: {exc}", EXIT_FATAL)
         settings = feeder.settings
@@ -285,6 +293,10 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                 name: {
                     k: (v.isoformat() if isinstance(v, datetime) else v)
                     for k, v in asdict(s).items()
+                }
+                | {
+                    "paused_until": _iso(pauses.get(name)),
+                    "next_interval_seconds": backoff_interval(intervals[name], s.failures),
                 }
                 for name, s in sources.items()
             },
@@ -300,7 +312,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     )
     table = Table(title="sources", show_header=True)
     for column in ("source", "path", "interval", "last scan", "result", "next scan", "failures"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never cut a path or an error short
     for config_source in settings.sources:
         s = sources[config_source.name]
         result = (
@@ -308,10 +320,17 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             if s.last_scan is None
             else ("ok" if not s.last_error else f"failed: {s.last_error}")
         )
+        interval = f"{config_source.interval:g} s"
+        if s.failures:
+            interval += (
+                f" (backing off: {backoff_interval(config_source.interval, s.failures):g} s)"
+            )
+        if (paused := pauses.get(s.source)) and feeder_now < paused:
+            result += f"; paused until {_when(paused)} (Retry-After)"
         table.add_row(
             s.source,
             config_source.location,
-            f"{config_source.interval:g} s",
+            interval,
             _when(s.last_scan),
             result,
             _when(s.next_run) if service else "(service not running)",
@@ -324,6 +343,10 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     for t in topic_list:
         topics_table.add_row(t.slug, t.title, str(t.items))
     out.print(topics_table)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _when(moment: datetime | None) -> str:

@@ -82,6 +82,7 @@ def health_report(
             "consecutive_failures": source.failures,
             "last_error": source.last_error,
             "next_run": stamp(source.next_run),
+            "paused_until": stamp(source.paused_until),
             "running_since": stamp(source.running_since),
         }
     body["status"] = "ok" if healthy else "failing"

@@ -4,6 +4,7 @@ the tests change between polls; the seed folder is a second source throughout.""
 from __future__ import annotations
 
 import io
+import json
 import socket
 import sqlite3
 import threading
@@ -25,8 +26,11 @@ from fixture_server import (
     redirect,
     static,
 )
+from typer.testing import CliRunner
 
 from feeder import Feeder, load_settings, make_feeder
+from feeder.cli import app
+from feeder.health import health_report
 from feeder.metrics import Metrics
 from feeder.schedule import Monitor
 from feeder.sources.web import FetchError, WebFetcher
@@ -612,3 +616,26 @@ def test_a_hanging_source_does_not_hold_up_another_refresh(
         feeder.refresh(sources=["seeds"])
         assert time.monotonic() - started < 5  # not the 10 s the web source may take
         slow.join(30)
+
+
+def test_status_and_health_show_back_off_and_pauses(
+    workdir: Path, clock: ManualClock, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.routes["/feed"] = static(
+        b"wait", status=429, content_type="text/plain", headers={"Retry-After": "3600"}
+    )
+    configure(workdir, "", seeds=feed_source(server, interval='"10m"'))
+    monkeypatch.chdir(workdir)
+    runner = CliRunner()
+    runner.invoke(app, ["refresh", "-q"])
+    assert runner.invoke(app, ["status"]).exit_code == 0
+    web = json.loads(runner.invoke(app, ["status", "--json"]).stdout)["sources"]["web"]
+    assert (web["failures"], web["next_interval_seconds"]) == (1, 1200)
+    assert web["paused_until"] and "HTTP 429" in web["last_error"]
+    with make_feeder(load_settings(cwd=workdir)) as feeder:
+        monitor = Monitor(feeder, Metrics())
+        _, body = health_report(monitor.health(), feeder.item_count(), feeder.now())
+    assert (
+        body["sources"]["web"]["paused_until"]
+        and body["sources"]["web"]["consecutive_failures"] == 1
+    )
