@@ -639,3 +639,14 @@ def test_status_and_health_show_back_off_and_pauses(
         body["sources"]["web"]["paused_until"]
         and body["sources"]["web"]["consecutive_failures"] == 1
     )
+
+
+def test_a_doctype_that_makes_feedparser_raise_is_harmless(
+    workdir: Path, clock: ManualClock, server: FixtureServer
+) -> None:
+    # feedparser issue 599: an entity value like "C:\data" makes it raise.
+    body = rss(ONE).replace(b"<rss", b'<!DOCTYPE rss [<!ENTITY path "C:\\data">]><rss', 1)
+    server.routes["/feed"] = static(body)
+    with web_feeder(workdir, clock, feed_source(server)) as feeder:
+        summary = feeder.refresh(sources=["web"])
+    assert summary.ok and summary.items_new == 1
