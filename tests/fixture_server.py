@@ -7,6 +7,7 @@ recorded (path and headers) so tests can check what feeder sent.
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,8 +108,12 @@ def gzip_bomb(inflated_bytes: int) -> Handler:
     return static(packed, headers={"Content-Encoding": "gzip"})
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 @contextmanager
-def fixture_server() -> Iterator[FixtureServer]:
+def fixture_server(host: str = "127.0.0.1") -> Iterator[FixtureServer]:
     state = FixtureServer("")
 
     class Handle(BaseHTTPRequestHandler):
@@ -123,9 +128,10 @@ def fixture_server() -> Iterator[FixtureServer]:
             else:
                 handler(self)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
+    server = (_IPv6Server if ":" in host else ThreadingHTTPServer)((host, 0), Handle)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    shown = f"[{host}]" if ":" in host else host
+    state.url = f"http://{shown}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

@@ -4,6 +4,7 @@ the tests change between polls; the seed folder is a second source throughout.""
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import socket
 import sqlite3
@@ -650,3 +651,21 @@ def test_a_doctype_that_makes_feedparser_raise_is_harmless(
     with web_feeder(workdir, clock, feed_source(server)) as feeder:
         summary = feeder.refresh(sources=["web"])
     assert summary.ok and summary.items_new == 1
+
+
+def test_a_redirect_hop_to_a_private_address_is_refused(server: FixtureServer) -> None:
+    # The address policy is the fetcher's seam: here 127.0.0.1 plays a public host and
+    # ::1 a private one, so the first hop connects and the redirect must not.
+    def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return str(address) == "127.0.0.1"
+
+    with fixture_server("::1") as private:
+        private.routes["/secret"] = static(b"metadata")
+        server.routes["/feed"] = redirect(f"{private.url}/secret")
+        fetcher = WebFetcher("feeder-test", public=public)
+        try:
+            with pytest.raises(FetchError, match=r"refused: ::1 resolves to ::1"):
+                fetcher.fetch(f"{server.url}/feed", max_bytes=10_000, deadline=10)
+        finally:
+            fetcher.close()
+    assert len(server.requests_to("/feed")) == 1 and private.seen == []

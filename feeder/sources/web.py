@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -35,8 +35,10 @@ MAX_REDIRECTS = 5
 RETRY_AFTER_MAX_S = 86_400
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PHASE_TIMEOUT = httpx.Timeout(10.0)
-_allow_private: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "allow_private", default=False
+AddressPolicy = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], bool]
+# The addresses the current fetch may connect to; None allows every address.
+_reachable: contextvars.ContextVar[AddressPolicy | None] = contextvars.ContextVar(
+    "reachable", default=None
 )
 _current_deadline: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
     "current_deadline", default=None
@@ -185,9 +187,10 @@ class _GuardedBackend(httpcore.SyncBackend):
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-        if not _allow_private.get():
+        reachable = _reachable.get()
+        if reachable is not None:
             for address in addresses:
-                if not is_public(address):
+                if not reachable(address):
                     raise BlockedAddressError(
                         f"{host} resolves to {address}, a loopback, private or reserved address "
                         "(set allow_private_networks = true for this source to allow it)"
@@ -219,8 +222,11 @@ def _client(user_agent: str) -> httpx.Client:
 class WebFetcher:
     """One shared HTTP client for every web source."""
 
-    def __init__(self, user_agent: str) -> None:
+    def __init__(self, user_agent: str, public: AddressPolicy = is_public) -> None:
+        """`public` decides which addresses a source without `allow_private_networks`
+        may reach (every connection, each redirect hop included, is checked)."""
         self.client = _client(user_agent)
+        self.public = public
 
     def close(self) -> None:
         self.client.close()
@@ -238,7 +244,8 @@ class WebFetcher:
         """GET `url` (conditionally, when validators are given). Raises `FetchError`."""
         shown = mask_url(url)
         deadline_watch = _Deadline(deadline)
-        tokens = (_allow_private.set(allow_private), _current_deadline.set(deadline_watch))
+        policy = None if allow_private else self.public
+        tokens = (_reachable.set(policy), _current_deadline.set(deadline_watch))
         deadline_watch.start()
         try:
             fetched = self._follow(url, shown, max_bytes, etag, last_modified)
@@ -255,7 +262,7 @@ class WebFetcher:
             raise FetchError(f"{shown}: connection failed: {exc}") from None
         finally:
             deadline_watch.stop()
-            _allow_private.reset(tokens[0])
+            _reachable.reset(tokens[0])
             _current_deadline.reset(tokens[1])
 
     def _follow(
