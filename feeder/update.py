@@ -1,9 +1,10 @@
 """One refresh, end to end. The scheduler and `feeder refresh` both call `refresh()`.
 
+update_web.read_web_source per web source   (fetch + parse, before the writer lock)
 sources.list_folder | decide.plan_scan (stat only)
-  | sources.read_file | SeedParser.parse_bytes          (changed files only)
-  | store.write(): items, sightings, topics, scan state (one transaction)
-  | store.latest_items per feed | publish.publish_site  (only changed bytes hit disk)
+  | sources.read_file | SeedParser.parse_bytes           (changed files only)
+  | store.write(): items, sightings, topics, scan and web state (one transaction)
+  | store.latest_items per feed | publish.publish_site   (only changed bytes hit disk)
 """
 
 from __future__ import annotations
