@@ -20,7 +20,6 @@ from .core import Feeder, UnknownTopicError, make_feeder
 from .health import backoff_interval
 from .model import RefreshSummary
 from .publish import PublishError
-from .service import run_service
 from .store import LockBusyError, StoreError
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
@@ -254,6 +253,9 @@ def serve(
     )
     # feeder logs one line per refresh itself; APScheduler's per-run lines add nothing.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Imported here: the HTTP and scheduler stack would only slow the other commands.
+    from .service import run_service
+
     with _open(config) as feeder:
         try:
             run_service(feeder, host, port, watch=watch, access_log=access_log)
