@@ -28,8 +28,8 @@ from pydantic import (
     field_validator,
 )
 
+from .model import ListingSelectors
 from .normalize import clean_text, mask_url
-from .parse.html import ListingSelectors
 from .topics import Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")

@@ -7,12 +7,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Event, Lock
+from typing import TYPE_CHECKING
 
-from .config import Settings
+from .config import FolderSourceConfig, Settings
 from .model import RefreshSummary, Site, SourceStatus, StoredItem, WebState
-from .sources.web import WebFetcher
 from .store import Store
 from .update import USER_AGENT, ProgressCallback, refresh, site_of
+
+if TYPE_CHECKING:
+    from .sources.web import WebFetcher
 
 Clock = Callable[[], datetime]
 
@@ -61,12 +64,19 @@ class Feeder:
     ) -> RefreshSummary:
         """Scan the sources (all, or those named), store what is new or changed, publish."""
         now = self._clock()
+        fetcher = self._web() if self._has_web_sources else None
         return refresh(
-            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, self._web()
+            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, fetcher
         )
+
+    @property
+    def _has_web_sources(self) -> bool:
+        return any(not isinstance(s, FolderSourceConfig) for s in self.settings.sources)
 
     def _web(self) -> WebFetcher:
         """The one HTTP client every web source shares, made when first needed."""
+        from .sources.web import WebFetcher  # httpx loads only for web sources
+
         with self._web_lock:
             if self._fetcher is None:
                 self._fetcher = WebFetcher(USER_AGENT)

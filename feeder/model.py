@@ -210,3 +210,15 @@ class FeedContent:
     items: list[StoredItem]
     total: int
     query: str | None = None  # for a search feed: the words searched for
+
+
+@dataclass(frozen=True)
+class ListingSelectors:
+    """Where an item's parts are on a listing page (CSS selectors)."""
+
+    item: str
+    title: str
+    date: str | None = None
+    link: str | None = None
+    summary: str | None = None
+    date_format: str | None = None

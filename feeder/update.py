@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from importlib.metadata import version
 from threading import Event
+from typing import TYPE_CHECKING
 
 from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
@@ -31,10 +32,12 @@ from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
-from .sources.web import WebFetcher
 from .store import LockWaitCancelled, Store, StoreWriter
 from .topics import TopicMatcher
-from .update_web import WebRead, read_web_source
+
+if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
+    from .sources.web import WebFetcher
+    from .update_web import WebRead
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 _RULES_META = "topic_rules"
@@ -145,6 +148,9 @@ def _read_web_sources(
 ) -> list[tuple[WebSourceConfig, WebRead]]:
     if not sources:
         return []
+    from .sources.web import WebFetcher
+    from .update_web import read_web_source
+
     own = fetcher is None
     client = fetcher or WebFetcher(USER_AGENT)
     reads = []

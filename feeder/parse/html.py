@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -17,7 +16,7 @@ from urllib.parse import urljoin
 import lxml.html
 
 from ..dates import first_text_date, parse_numeric_date
-from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
+from ..model import Block, DateSource, ItemKind, ListingSelectors, ParsedItem, ParseResult
 from ..normalize import clean_text, first_sentence, item_key, shorten, squash
 from .feed import http_link
 from .seed import ParseError
@@ -25,18 +24,6 @@ from .seed import ParseError
 _TRUNCATION_SIGNS = ("ERR_RESOURCE_LIMIT", "ERR_INTERNAL_ERROR")
 _TRUNCATION_WORDS = ("excessive depth", "huge input", "huge text", "memory")
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
-
-
-@dataclass(frozen=True)
-class ListingSelectors:
-    """Where an item's parts are on a listing page (CSS selectors)."""
-
-    item: str
-    title: str
-    date: str | None = None
-    link: str | None = None
-    summary: str | None = None
-    date_format: str | None = None
 
 
 def charset_of(content_type: str) -> str | None:
