@@ -16,9 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from .config import ConfigError, FolderSourceConfig, Settings, load_settings
-from .core import Feeder, UnknownTopicError, make_feeder
+from .core import Feeder, UnknownTopicError, database_schema, make_feeder, upgrade_database
 from .health import backoff_interval
 from .model import RefreshSummary
+from .normalize import mask_url
 from .publish import PublishError
 from .store import LockBusyError, StoreError
 
@@ -161,6 +162,72 @@ def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
     if summary.items_redated:
         table.add_row("items re-dated", str(summary.items_redated), "", "")
     out.print(table)
+    if summary.sources_skipped:
+        _say(f"skipped (another worker is refreshing them): {', '.join(summary.sources_skipped)}")
+
+
+db = typer.Typer(help="The database schema: see where it stands, upgrade it.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+def _database(settings: Settings) -> str:
+    return mask_url(settings.database_url or "")
+
+
+@db.command("current")
+def db_current(config: ConfigOption = None) -> None:
+    """Print the database's schema revision and the one this feeder needs.
+
+    Exit status: 0 up to date; 1 behind (run `feeder db upgrade`); 3 unreachable.
+    """
+    settings = _settings(config)
+    try:
+        state = database_schema(settings)
+    except StoreError as exc:
+        _fail(f"error: {exc}", EXIT_FATAL)
+    shown = state.current or "none (empty database)"
+    verdict = "up to date" if not state.behind else "behind: run `feeder db upgrade`"
+    if not state.known:
+        verdict = "newer than this feeder: upgrade feeder"
+    out.print(
+        f"database {_database(settings)}: revision {shown}, feeder needs {state.head} ({verdict})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_OK if not state.behind else EXIT_INPUT_FAILED)
+
+
+@db.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Migrate the database's schema to this feeder's revision, keeping every item.
+
+    SQLite databases are upgraded on start anyway; PostgreSQL ones only by this
+    command, once, before the workers start. Exit status: 0 done; 3 failed.
+    """
+    settings = _settings(config)
+    try:
+        before = upgrade_database(settings)
+    except StoreError as exc:
+        _fail(f"error: upgrade failed, the database is unchanged: {exc}", EXIT_FATAL)
+    if not before.known:
+        _fail(
+            f"error: the database is at revision {before.current}, newer than this feeder; "
+            "upgrade feeder",
+            EXIT_FATAL,
+        )
+    if before.behind:
+        out.print(
+            f"upgraded {_database(settings)} from revision "
+            f"{before.current or 'none (empty)'} to {before.head}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"{_database(settings)} is already at revision {before.head}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

@@ -222,6 +222,9 @@ class Settings(_Strict):
     feed_size: int = Field(ge=1, le=10_000)
     sources: list[SourceConfig]
     allow_private_networks: bool = False  # web sources may reach loopback/private addresses
+    # How long a worker may hold a source before others take it over (it crashed);
+    # a refresh renews its leases while it runs.
+    source_lease: Duration = 600.0
     topics: dict[str, TopicConfig]
 
     @field_validator("base_url")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
 from .model import RefreshSummary, Site, SourceStatus, StoredItem, WebState
-from .store import Store
+from .store import SchemaState, Store
 from .update import USER_AGENT, ProgressCallback, refresh, site_of
 
 if TYPE_CHECKING:
@@ -45,6 +48,8 @@ class Feeder:
         self._clock = clock
         self._fetcher: WebFetcher | None = None
         self._web_lock = Lock()
+        # Names this process in source leases: several workers may share a database.
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
     @property
     def database(self) -> str:
@@ -61,13 +66,19 @@ class Feeder:
         sources: Collection[str] | None = None,
         lock_timeout: float = 120.0,
         cancel: Event | None = None,
+        wait_for_sources: bool = True,
     ) -> RefreshSummary:
-        """Scan the sources (all, or those named), store what is new or changed, publish."""
+        """Scan the sources (all, or those named), store what is new or changed, publish.
+
+        A source another worker is scanning is waited for, or skipped when not
+        `wait_for_sources` (see `update.refresh`).
+        """
         now = self._clock()
         fetcher = self._web() if self._has_web_sources else None
         return refresh(
-            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, fetcher
-        )
+            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, fetcher,
+            self.worker, wait_for_sources,
+        )  # fmt: skip
 
     @property
     def _has_web_sources(self) -> bool:
@@ -147,3 +158,24 @@ def make_feeder(settings: Settings, clock: Clock = utc_now) -> Feeder:
     """Build a `Feeder` from validated settings: opens (and creates) the database."""
     assert settings.database_url is not None  # load_settings always fills it in
     return Feeder(settings, Store(settings.database_url), clock)
+
+
+def database_schema(settings: Settings) -> SchemaState:
+    """Where the configured database's schema stands (`feeder db current`)."""
+    assert settings.database_url is not None
+    store = Store(settings.database_url, check_schema=False)
+    try:
+        return store.schema_state()
+    finally:
+        store.close()
+
+
+def upgrade_database(settings: Settings) -> SchemaState:
+    """Migrate the configured database to this feeder's schema (`feeder db upgrade`);
+    returns where it stood before."""
+    assert settings.database_url is not None
+    store = Store(settings.database_url, check_schema=False)
+    try:
+        return store.upgrade_schema()
+    finally:
+        store.close()

@@ -165,6 +165,7 @@ class RefreshSummary:
     failed_sources: dict[str, str] = field(
         default_factory=dict
     )  # sources that could not be scanned
+    sources_skipped: list[str] = field(default_factory=list)  # another worker had them
 
     @property
     def ok(self) -> bool:

@@ -10,9 +10,11 @@ sources.list_folder | decide.plan_scan (stat only)
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Collection
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from importlib.metadata import version
 from threading import Event
 from typing import TYPE_CHECKING
@@ -32,7 +34,7 @@ from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .publish import publish_site
 from .sources import SourceError, list_folder, read_file
-from .store import LockWaitCancelled, Store, StoreWriter
+from .store import LockBusyError, LockWaitCancelled, Store, StoreError, StoreWriter
 from .topics import TopicMatcher
 
 if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
@@ -67,34 +69,93 @@ def refresh(
     lock_timeout: float = 120.0,
     cancel: Event | None = None,
     fetcher: WebFetcher | None = None,
+    worker: str = "feeder",
+    wait_for_sources: bool = True,
 ) -> RefreshSummary:
     """Scan the sources (all, or those named), ingest what changed, re-tag if the
     rules changed, publish.
 
     Bad inputs are reported in the summary and never stop the others. Database and
     output failures raise (`StoreError`, `PublishError`): nothing half-done is kept.
-    Only one process refreshes a database at a time: this waits up to `lock_timeout`
-    seconds for another refresh to end (`LockBusyError` after that). Setting `cancel`
-    stops a refresh that is waiting, reading or storing (`RefreshCancelled`, with the
-    database rolled back); one already publishing finishes.
+    Each source is scanned by one worker at a time: this one (named `worker`) leases
+    the sources first, waiting up to `lock_timeout` seconds for another worker to
+    finish them (`LockBusyError` after that), or, without `wait_for_sources`, skips
+    those another worker holds (`summary.sources_skipped`). On SQLite a refresh also
+    holds the database's writer lock. Setting `cancel` stops a refresh that is
+    waiting, reading or storing (`RefreshCancelled`, with the database rolled back);
+    one already publishing finishes.
     """
     stop = cancel or Event()
     moment = now.replace(microsecond=0)
     chosen = [s for s in settings.sources if sources is None or s.name in sources]
     summary = RefreshSummary()
-    # Web sources are fetched before taking the writer lock: a slow server delays
-    # its own source only, never another refresh.
-    pages = [s for s in chosen if not isinstance(s, FolderSourceConfig)]
-    web = _read_web_sources(store, settings, pages, fetcher, moment, summary, stop)
+    lease = _Lease(store, worker, moment, settings.source_lease)
+    wait = lock_timeout if wait_for_sources else 0.0
+    lease.claim([s.name for s in chosen], wait, stop)
+    summary.sources_skipped = [s.name for s in chosen if s.name not in lease.sources]
+    chosen = [s for s in chosen if s.name in lease.sources]
+    if not chosen:
+        return summary
     try:
+        # Web sources are fetched before taking the writer lock: a slow server delays
+        # its own source only, never another refresh.
+        pages = [s for s in chosen if not isinstance(s, FolderSourceConfig)]
+        web = _read_web_sources(store, settings, pages, fetcher, moment, summary, stop)
         with store.writer_lock(lock_timeout, give_up=stop.is_set):
-            return _refresh(store, settings, moment, on_progress, chosen, web, summary, stop)
+            return _refresh(store, settings, moment, on_progress, chosen, web, summary, stop, lease)
     except LockWaitCancelled:
         raise RefreshCancelled("cancelled while waiting for another refresh") from None
+    finally:
+        lease.release()
 
 
 class RefreshCancelled(Exception):
     """The refresh was cancelled before it changed anything."""
+
+
+class _Lease:
+    """This worker's leases on the sources it refreshes, renewed while it works so a
+    long scan keeps them, and released at the end (or expiring if the process dies)."""
+
+    def __init__(self, store: Store, worker: str, now: datetime, seconds: float) -> None:
+        self.store, self.worker, self.now, self.seconds = store, worker, now, seconds
+        self.sources: list[str] = []
+        self._started = self._renewed = time.monotonic()
+
+    def _at(self) -> datetime:
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
+    def claim(self, sources: list[str], wait: float, cancel: Event) -> None:
+        deadline = time.monotonic() + wait
+        while True:
+            at = self._at()
+            until = at + timedelta(seconds=self.seconds)
+            # Waiting, take all or none: two waiters each holding half would starve.
+            self.sources = self.store.claim_sources(sources, self.worker, at, until, wait > 0)
+            if self.sources or not sources or wait <= 0:
+                return
+            if cancel.is_set():
+                raise RefreshCancelled("cancelled while waiting for another worker")
+            if time.monotonic() >= deadline:
+                busy = ", ".join(sorted(set(sources) - set(self.sources)))
+                raise LockBusyError(
+                    f"another feeder worker is refreshing {busy}; gave up after waiting {wait:g} s"
+                )
+            time.sleep(0.1)
+
+    def keep(self) -> None:
+        """Renew the leases when a third of their time has passed."""
+        if self.sources and time.monotonic() - self._renewed > self.seconds / 3:
+            at = self._at()
+            until = at + timedelta(seconds=self.seconds)
+            self.store.claim_sources(self.sources, self.worker, at, until, every=False)
+            self._renewed = time.monotonic()
+
+    def release(self) -> None:
+        if not self.sources:
+            return
+        with suppress(StoreError):  # failing that, the leases expire on their own
+            self.store.release_sources(self.sources, self.worker, self._at())
 
 
 def _refresh(
@@ -106,23 +167,24 @@ def _refresh(
     web: list[tuple[WebSourceConfig, WebRead]],
     summary: RefreshSummary,
     cancel: Event,
+    lease: _Lease,
 ) -> RefreshSummary:
     matcher = TopicMatcher(settings.topic_list())
     folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
-    scan = _scan_sources(store, folders, summary, on_progress, cancel)
+    scan = _scan_sources(store, folders, summary, on_progress, cancel, lease.keep)
     paused = {source.name for source, read in web if read.paused}
+    lease.keep()
     with store.write() as writer:
         for name in (s.name for s in chosen if s.name not in paused):
             writer.record_scan(name, now, summary.failed_sources.get(name))
         ingest = _Ingest(writer, matcher, settings, now, summary)
         for scanned in scan.parsed:
-            if cancel.is_set():  # leaving the block rolls the transaction back
-                raise RefreshCancelled("cancelled while storing items")
-            ingest.file(scanned)
+            ingest.add_file(scanned)
         for source, read in web:
             if read.items is not None:
-                ingest.items(source.name, mask_url(source.url), read.items)
+                ingest.add(source.name, mask_url(source.url), read.items)
             writer.save_web_state(source.name, read.state)  # with its items, never before
+        ingest.run(cancel)
         for name, state in scan.touched:
             writer.save_file_state(name, state, now)
         for name, paths in scan.vanished:
@@ -192,6 +254,7 @@ def _scan_sources(
     summary: RefreshSummary,
     on_progress: ProgressCallback | None,
     cancel: Event,
+    keep_lease: Callable[[], None],
 ) -> _Scan:
     scan = _Scan()
     work: list[tuple[SourceFile, FileState | None]] = []
@@ -214,6 +277,7 @@ def _scan_sources(
             raise RefreshCancelled("cancelled while reading files")
         if on_progress:
             on_progress(done, len(work), file.path)
+        keep_lease()
         _scan_file(parser, file, state, scan, summary)
     return scan
 
@@ -256,7 +320,12 @@ def _scan_file(
 
 
 class _Ingest:
-    """Writes parsed files into the store, deciding per item: new, changed or unchanged."""
+    """Writes parsed files into the store, deciding per item: new, changed or unchanged.
+
+    Items are written in key order, whatever file they came from: concurrent writers
+    (several workers on PostgreSQL) then lock the rows they share in the same order
+    and cannot deadlock. Within a key, files keep their order (the last read wins).
+    """
 
     def __init__(
         self,
@@ -269,31 +338,49 @@ class _Ingest:
         self.writer, self.matcher, self.zone = writer, matcher, settings.tz
         self.now, self.summary = now, summary
         self.versions: dict[str, tuple[str, str]] = {}  # key -> (file, hash) seen this refresh
+        self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
+        self.files: list[tuple[str, FileState]] = []
 
-    def file(self, scanned: ScannedFile) -> None:
+    def add_file(self, scanned: ScannedFile) -> None:
         file = scanned.file
-        self.items(file.source, file.path, scanned.items, str(file.location))
-        state = FileState(file.path, file.size, file.mtime_ns, scanned.sha256)
-        self.writer.save_file_state(file.source, state, self.now)
+        self.add(file.source, file.path, scanned.items, str(file.location))
+        self.files.append(
+            (file.source, FileState(file.path, file.size, file.mtime_ns, scanned.sha256))
+        )
 
-    def items(self, source: str, place: str, items: list[ParsedItem], shown: str = "") -> None:
-        """Store `items` seen at `place` (a file's path, a page's URL) of `source`."""
-        for item in items:
-            item_id = self.item(item, shown or place)
+    def add(self, source: str, place: str, items: list[ParsedItem], shown: str = "") -> None:
+        """Queue `items` seen at `place` (a file's path, a page's URL) of `source`."""
+        self.pending += [(item, source, place, shown or place) for item in items]
+
+    def run(self, cancel: Event) -> None:
+        """Write everything queued; leaving early through `cancel` rolls it all back."""
+        for item, source, place, shown in sorted(self.pending, key=lambda entry: entry[0].key):
+            if cancel.is_set():
+                raise RefreshCancelled("cancelled while storing items")
+            item_id = self.item(item, shown)
             self.writer.record_sighting(item_id, source, place, self.now)
+        for source, state in self.files:
+            self.writer.save_file_state(source, state, self.now)
 
     def item(self, item: ParsedItem, location: str) -> int:
         found = self.writer.find_item(item.key)
-        change = classify_item(found[1] if found else None, item)
         if found is None:
             published = publication_time(item, self.now, self.zone)
             item_id = self.writer.add_item(item, published, self.now)
-        else:
-            item_id, _, first_seen = found
-            published = publication_time(item, first_seen, self.zone)
-            if change is Change.CHANGED:
-                updated = max(self.now, published)
-                self.writer.update_item(item_id, item, published, updated)
+            if item_id is not None:
+                return self._tag(item, item_id, published, Change.NEW, location)
+            found = self.writer.find_item(item.key)  # another worker stored it just now
+            assert found is not None
+        item_id, stored_hash, first_seen = found
+        change = classify_item(stored_hash, item)
+        published = publication_time(item, first_seen, self.zone)
+        if change is Change.CHANGED:
+            self.writer.update_item(item_id, item, published, max(self.now, published))
+        return self._tag(item, item_id, published, change, location)
+
+    def _tag(
+        self, item: ParsedItem, item_id: int, published: datetime, change: Change, location: str
+    ) -> int:
         if change is not Change.UNCHANGED:
             topics = self.matcher.match_item(item.title, item.blocks)
             self.writer.set_topics(item_id, item.key, published, topics)

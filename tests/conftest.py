@@ -1,16 +1,32 @@
 """Shared fixtures: a copy of the shipped seeds in a temporary folder, settings
-pointing at it, and a clock the tests move by hand."""
+pointing at it, a clock the tests move by hand, and the databases to run against.
+
+Storage and pipeline tests run on SQLite and on the PostgreSQL this machine runs:
+a module opts in by overriding `database_url` with `each_database`. Each PostgreSQL
+test gets a schema of its own, dropped afterwards. An unreachable PostgreSQL fails
+those tests with a message; it never skips them.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from feeder import Feeder, Settings, load_settings, make_feeder
+from feeder.store import Store
+
+# The server CI provides (see .ci/run); FEEDER_TEST_POSTGRES points elsewhere.
+POSTGRES = os.environ.get(
+    "FEEDER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -48,6 +64,57 @@ def configure(folder: Path, text: str = "", seeds: str = "") -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[sqlalchemy.Engine]:
+    """An engine on the test PostgreSQL server; fails (never skips) when it is down."""
+    engine = sqlalchemy.create_engine(POSTGRES, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sqlalchemy.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES} ({exc.orig}); start it with "
+            f"`{START_POSTGRES}` or set FEEDER_TEST_POSTGRES",
+            pytrace=False,
+        )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_schema_url(postgres: sqlalchemy.Engine) -> Iterator[str]:
+    """A URL whose connections work in a fresh, empty schema, dropped afterwards."""
+    schema = f"test_{secrets.token_hex(6)}"
+    with postgres.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}&application_name={schema}"
+    with postgres.begin() as conn:
+        # End sessions a test left behind (a killed worker's), or the drop would wait.
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE application_name = '{schema}'"
+        )
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL, once for SQLite and once for PostgreSQL (schema up to date)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feeder.db'}"
+    url = request.getfixturevalue("postgres_schema_url")
+    store = Store(url, check_schema=False)
+    store.upgrade_schema()
+    store.close()
+    return url
+
+
+@pytest.fixture
+def database_url() -> str | None:
+    """The database the `settings` fixture uses: None is the default SQLite file."""
+    return None
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     """A folder with a private copy of the shipped seeds as `seeds/`, configured as the source."""
@@ -57,8 +124,11 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(workdir: Path) -> Settings:
-    return load_settings(cwd=workdir)
+def settings(workdir: Path, database_url: str | None) -> Settings:
+    loaded = load_settings(cwd=workdir)
+    if database_url is None:
+        return loaded
+    return loaded.model_copy(update={"database_url": database_url})
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from feeder.store.locks import LockBusyError
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    instance = Store(f"sqlite:///{tmp_path / 'test.db'}")
+def store(each_database: str):
+    instance = Store(each_database)
     yield instance
     instance.close()
 
@@ -205,21 +205,3 @@ def test_search_indexes_the_text_not_its_storage_format(store: Store) -> None:
 def test_other_unusable_queries_are_query_errors_too(store: Store, query: str) -> None:
     with pytest.raises(SearchQueryError):
         store.search(query, 10)
-
-
-def test_a_database_from_before_search_gets_its_items_indexed(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    now = datetime(2024, 1, 2, tzinfo=UTC)
-    first = Store(url)
-    with first.write() as w:
-        w.add_item(parsed("k1"), now, now)
-    first.close()
-    with sqlite3.connect(tmp_path / "old.db") as db:  # as an older release left it
-        for name in ("items_fts_insert", "items_fts_delete", "items_fts_update"):
-            db.execute(f"DROP TRIGGER {name}")
-        db.execute("DROP TABLE items_fts")
-    reopened = Store(url)
-    try:
-        assert [i.key for i in reopened.search("title", 10)] == ["k1"]
-    finally:
-        reopened.close()

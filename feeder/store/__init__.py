@@ -6,38 +6,38 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, column, create_engine, event, func, select, table, text
+from sqlalchemy import Connection, create_engine, event, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..model import FileState, SourceStatus, StoredItem, WebState
-from ..normalize import clean_text
 from .locks import LockBusyError, LockWaitCancelled, exclusive_lock, holder_of
+from .migrate import SchemaState, schema_state, upgrade
 from .rows import stored_item
 from .schema import (
     ITEM_TOPICS,
     ITEMS,
     SOURCE_FILES,
+    SOURCE_LEASES,
     SOURCE_STATUS,
-    SQLITE_SEARCH_BACKFILL,
-    SQLITE_SEARCH_DDL,
     WEB_STATE,
-    Base,
     ItemRow,
     SightingRow,
 )
+from .search import SearchQueryError, search_statement
 from .writer import StoreWriter
 
 __all__ = [
     "LockBusyError",
     "LockWaitCancelled",
+    "SchemaBehindError",
+    "SchemaState",
     "SearchQueryError",
     "Store",
     "StoreError",
@@ -51,29 +51,8 @@ class StoreError(Exception):
     """A database operation failed; the message names the database."""
 
 
-class SearchQueryError(ValueError):
-    """A full-text query the search engine cannot parse; the message says why."""
-
-
-_FTS = table("items_fts", column("rowid"))
-_HYPHENATED = re.compile(r"(?<![\w\"])\w+(?:-\w+)+\*?(?![\w\"])")
-
-
-def _fts_query(query: str) -> str:
-    """The query with hyphenated words (`Tajik-Afghan`, `COVID-19`) quoted as phrases:
-    unquoted, FTS5 reads the hyphen as a column filter and fails."""
-    parts = query.split('"')
-    for n in range(0, len(parts), 2):  # outside double quotes only
-        parts[n] = _HYPHENATED.sub(lambda m: _quote_phrase(m.group()), parts[n])
-    return '"'.join(parts)
-
-
-def _quote_phrase(word: str) -> str:
-    return f'"{word[:-1]}"*' if word.endswith("*") else f'"{word}"'
-
-
-# A failed MATCH is the query's fault unless SQLite reports one of these.
-_DATABASE_FAULTS = ("database is locked", "disk I/O error", "no such table", "database disk image")
+class SchemaBehindError(StoreError):
+    """The database's schema is older than this feeder and must be upgraded explicitly."""
 
 
 @contextmanager
@@ -88,7 +67,10 @@ def _wrapped(url: str) -> Iterator[None]:
 class Store:
     """Items and scan state in one SQL database (SQLite file by default)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, check_schema: bool = True) -> None:
+        """Open the database. A SQLite schema is brought up to date here; a PostgreSQL
+        one only by `feeder db upgrade` (`SchemaBehindError` until then), since several
+        workers share it. `check_schema=False` opens it as it is, to migrate it."""
         try:
             self.url = make_url(url).render_as_string(hide_password=True)
         except SQLAlchemyError:
@@ -103,18 +85,46 @@ class Store:
         )
         with _wrapped(self.url):
             self.engine = create_engine(url, **_engine_options(url))
-            if self.engine.dialect.name == "sqlite":
+            self.dialect = self.engine.dialect.name
+            if self.dialect == "sqlite":
                 _configure_sqlite(self.engine)
-            Base.metadata.create_all(self.engine)
-            if self.engine.dialect.name == "sqlite":
-                _create_sqlite_search(self.engine)
+            if check_schema:
+                self._check_schema()
+
+    def _check_schema(self) -> None:
+        state = schema_state(self.engine)
+        if not state.known:
+            raise StoreError(
+                f"database {self.url}: its schema is at revision {state.current}, newer than "
+                f"this feeder knows (up to {state.head}); upgrade feeder"
+            )
+        if not state.behind:
+            return
+        if self.dialect == "sqlite":
+            upgrade(self.engine)
+            return
+        raise SchemaBehindError(
+            f"database {self.url}: its schema is at revision {state.current or 'none (empty)'}"
+            f" but this feeder needs {state.head}; run `feeder db upgrade` first"
+        )
+
+    def schema_state(self) -> SchemaState:
+        """Which schema revision the database is at, and which this feeder needs."""
+        with _wrapped(self.url):
+            return schema_state(self.engine)
+
+    def upgrade_schema(self) -> SchemaState:
+        """Migrate the schema to this feeder's revision; returns where it stood before."""
+        with _wrapped(self.url):
+            return upgrade(self.engine)
 
     @contextmanager
     def writer_lock(
         self, timeout: float, give_up: Callable[[], bool] | None = None
     ) -> Iterator[None]:
-        """Be the only process refreshing this database, waiting up to `timeout` seconds
-        (`LockBusyError`) or until `give_up()` (`LockWaitCancelled`)."""
+        """Be the only process refreshing this SQLite database, waiting up to `timeout`
+        seconds (`LockBusyError`) or until `give_up()` (`LockWaitCancelled`). On a server
+        database refreshes run side by side, sharing the sources through leases."""
         if self._lock_base is None:
             yield
             return
@@ -124,7 +134,8 @@ class Store:
 
     @contextmanager
     def service_claim(self) -> Iterator[None]:
-        """Be the only `feeder serve` for this database; fails at once if one runs."""
+        """Be the only `feeder serve` for this SQLite database; fails at once if one runs.
+        Any number of workers may serve a server database."""
         if self._lock_base is None:
             yield
             return
@@ -211,32 +222,14 @@ class Store:
             return conn.execute(select(func.count()).select_from(ITEMS)).scalar_one()
 
     def search(self, query: str, limit: int) -> list[StoredItem]:
-        """Items matching a full-text query (FTS5 syntax), newest first.
+        """Items matching a full-text query (see `search`), newest first.
 
-        Raises `SearchQueryError` for a query the search engine cannot parse.
+        Raises `SearchQueryError` for a query that cannot be parsed.
         """
-        statement = (
-            select(ITEMS)
-            .join(_FTS, _FTS.c.rowid == ITEMS.c.id)
-            .where(text("items_fts MATCH :query").bindparams(query=_fts_query(query)))
-            .order_by(ITEMS.c.published.desc(), ITEMS.c.key)
-            .limit(limit)
-        )
-        if clean_text(query) != query:
-            raise SearchQueryError(f"cannot search for {query!r}: it contains control characters")
-        try:
-            with self._read() as conn:
-                rows = conn.execute(statement).all()
-                topics = self._topics_of(conn, [r.id for r in rows])
-        except StoreError as exc:
-            cause = exc.__cause__
-            reason = str(cause.orig) if isinstance(cause, OperationalError) else ""
-            if reason and not reason.startswith(_DATABASE_FAULTS):
-                raise SearchQueryError(
-                    f'cannot search for {query!r}: {reason} (use words, "a phrase", prefix*, '
-                    "AND, OR, NOT; put other characters inside double quotes)"
-                ) from None
-            raise
+        statement = search_statement(self.dialect, query, limit)
+        with self._read() as conn:
+            rows = conn.execute(statement).all()
+            topics = self._topics_of(conn, [r.id for r in rows])
         return [stored_item(r, topics.get(r.id, ())) for r in rows]
 
     def web_state(self, source: str) -> WebState:
@@ -269,6 +262,23 @@ class Store:
                 stmt.on_conflict_do_update(index_elements=["source"], set_={"next_run": at})
             )
 
+    def claim_sources(
+        self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
+    ) -> list[str]:
+        """Lease `sources` to `holder` (see `StoreWriter.claim_sources`)."""
+        with self.write() as writer:
+            return writer.claim_sources(sources, holder, now, until, every)
+
+    def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
+        with self.write() as writer:
+            writer.release_sources(sources, holder, now)
+
+    def leases(self) -> dict[str, tuple[str, datetime, datetime]]:
+        """source -> (holder, acquired at, expires at): who scans what, or scanned it last."""
+        with self._read() as conn:
+            rows = conn.execute(select(SOURCE_LEASES))
+            return {r.source: (r.holder, r.acquired_at, r.expires_at) for r in rows}
+
     def sightings(self, key: str) -> list[tuple[str, str]]:
         """Every (source, path) where the item with `key` was seen."""
         query = (
@@ -294,17 +304,6 @@ class Store:
         for item_id, topic in rows:
             found.setdefault(item_id, []).append(topic)
         return {item_id: tuple(topics) for item_id, topics in found.items()}
-
-
-def _create_sqlite_search(engine: Any) -> None:
-    with engine.begin() as conn:
-        existed = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'items_fts'"
-        ).first()
-        for statement in SQLITE_SEARCH_DDL:
-            conn.exec_driver_sql(statement)
-        if not existed:
-            conn.exec_driver_sql(SQLITE_SEARCH_BACKFILL)
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Database schema: tables, indexes and the UTC datetime column type."""
+"""Database schema: tables, indexes and the UTC datetime column type.
+
+The migrations in `migrations/` create it; a change here needs a new revision there
+(`tests/test_migrate.py` checks that the two agree)."""
 
 from __future__ import annotations
 
@@ -156,27 +159,20 @@ class WebStateRow(Base):
 
 WEB_STATE = cast(Table, WebStateRow.__table__)
 
-# Full-text search over title and body (SQLite FTS5). Contentless: it holds only the
-# index, fed with the body's plain text (not its JSON) by triggers on `items`, so
-# every write path keeps it in step inside the writer's transaction.
-_PLAIN_BODY = "(SELECT group_concat(json_extract(value, '$[1]'), ' ') FROM json_each({}.body))"
-_INDEX_NEW = (
-    "INSERT INTO items_fts(rowid, title, body)"
-    f" VALUES (new.id, new.title, {_PLAIN_BODY.format('new')});"
-)
-_UNINDEX_OLD = (
-    "INSERT INTO items_fts(items_fts, rowid, title, body)"
-    f" VALUES ('delete', old.id, old.title, {_PLAIN_BODY.format('old')});"
-)
-SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(title, body, content='')",
-    f"CREATE TRIGGER IF NOT EXISTS items_fts_insert AFTER INSERT ON items BEGIN {_INDEX_NEW} END",
-    f"CREATE TRIGGER IF NOT EXISTS items_fts_delete AFTER DELETE ON items BEGIN {_UNINDEX_OLD} END",
-    "CREATE TRIGGER IF NOT EXISTS items_fts_update AFTER UPDATE OF title, body ON items"
-    f" BEGIN {_UNINDEX_OLD} {_INDEX_NEW} END",
-)
-# Index what a database from before search existed already holds.
-SQLITE_SEARCH_BACKFILL = (
-    "INSERT INTO items_fts(rowid, title, body)"
-    f" SELECT id, title, {_PLAIN_BODY.format('items')} FROM items"
-)
+
+class SourceLeaseRow(Base):
+    """Which worker scans a source, until when: several workers share the sources
+    through these leases; one whose lease expired (it crashed) loses the source."""
+
+    __tablename__ = "source_leases"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))  # kept after release: the last scanner
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # free from this moment
+
+
+SOURCE_LEASES = cast(Table, SourceLeaseRow.__table__)
+
+# Full-text search indexes (SQLite FTS5, PostgreSQL tsvector) are made by the
+# migrations and queried in `search`; they are not part of this metadata.

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Row, Select, delete, select, update
+from sqlalchemy import Connection, Row, Select, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..model import Block, FileState, ParsedItem, WebState
@@ -17,6 +17,7 @@ from .schema import (
     META,
     SIGHTINGS,
     SOURCE_FILES,
+    SOURCE_LEASES,
     SOURCE_STATUS,
     WEB_STATE,
     ItemRow,
@@ -49,15 +50,16 @@ class StoreWriter:
         ).first()
         return (row.id, row.content_hash, row.first_seen) if row else None
 
-    def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int:
+    def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int | None:
+        """Store a new item; returns its row id, or None when another writer stored an
+        item with that key first (an idempotent upsert: two workers store it once)."""
         values = item_values(item) | {
             "published": published,
             "updated": published,
             "first_seen": seen,
         }
-        key = self.conn.execute(ITEMS.insert().values(**values)).inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        stmt = self.insert(ITEMS).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        return self.conn.execute(stmt.returning(ITEMS.c.id)).scalar()
 
     def update_item(
         self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
@@ -74,8 +76,8 @@ class StoreWriter:
             {"topic": t, "item_id": item_id, "published": published, "item_key": key}
             for t in topics
         ]
-        if rows:
-            self.conn.execute(table.insert(), rows)
+        if rows:  # a concurrent writer may have tagged it the same way meanwhile
+            self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
 
     def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
         """(id, key, title, blocks, published) of every item, for re-tagging."""
@@ -164,3 +166,46 @@ class StoreWriter:
         table = SOURCE_FILES
         for path in paths:
             self.conn.execute(delete(table).where(table.c.source == source, table.c.path == path))
+
+    def claim_sources(
+        self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
+    ) -> list[str]:
+        """Lease to `holder` until `until` those of `sources` no other worker holds:
+        all of them or none when `every`. Returns the sources claimed.
+
+        Rows another worker is claiming right now are skipped, not waited for
+        (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time).
+        """
+        table = SOURCE_LEASES
+        fresh = [
+            {"source": s, "holder": "", "acquired_at": now, "expires_at": now} for s in sources
+        ]
+        self.conn.execute(self.insert(table).on_conflict_do_nothing(), fresh)
+        query = (
+            select(table.c.source)
+            .where(
+                table.c.source.in_(sources),
+                or_(table.c.expires_at <= now, table.c.holder == holder),
+            )
+            .order_by(table.c.source)
+        )
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        free = list(self.conn.execute(query).scalars())
+        if every and len(free) < len(set(sources)):
+            return []
+        self.conn.execute(
+            update(table)
+            .where(table.c.source.in_(free))
+            .values(holder=holder, acquired_at=now, expires_at=until)
+        )
+        return free
+
+    def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
+        """End `holder`'s leases on `sources` (the holder's name stays, as the last scanner)."""
+        table = SOURCE_LEASES
+        self.conn.execute(
+            update(table)
+            .where(table.c.source.in_(sources), table.c.holder == holder)
+            .values(expires_at=now)
+        )

@@ -1,0 +1,82 @@
+"""Schema revisions (Alembic, kept in `migrations/`): where a database stands and
+bringing it up to date. A database from before migrations existed is recognised
+and stamped as the first revision, so it upgrades like any other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_FIRST_REVISION = "0001"
+# Serialises `feeder db upgrade` runs on PostgreSQL (any fixed number would do).
+_UPGRADE_LOCK = 0x66656564
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None  # None: an empty database
+    head: str  # the revision this feeder needs
+    known: bool  # False: a newer feeder upgraded the database past what this one knows
+
+    @property
+    def behind(self) -> bool:
+        return self.current != self.head
+
+
+def _config(conn: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
+def _current(conn: Connection) -> str | None:
+    revision = MigrationContext.configure(conn).get_current_revision()
+    if revision is None and inspect(conn).has_table("items"):
+        return _FIRST_REVISION  # made by the first release, before migrations existed
+    return revision
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    with engine.connect() as conn:
+        return _state(_current(conn))
+
+
+def _state(current: str | None) -> SchemaState:
+    script = _script()
+    head = script.get_current_head()
+    assert head is not None
+    known = current is None or any(s.revision == current for s in script.walk_revisions())
+    return SchemaState(current, head, known)
+
+
+def upgrade(engine: Engine) -> SchemaState:
+    """Bring the schema to the newest revision in one transaction; returns where it
+    stood before. Safe to run concurrently: a second run waits, then finds nothing to do."""
+    with engine.connect() as conn:
+        # SQLite: BEGIN IMMEDIATE (see Store), so two starts cannot both migrate.
+        conn = conn.execution_options(feeder_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
+            before = _state(_current(conn))
+            if not before.known:
+                return before  # a newer feeder's schema: leave it alone
+            if (
+                before == _FIRST_REVISION
+                and MigrationContext.configure(conn).get_current_revision() is None
+            ):
+                command.stamp(_config(conn), _FIRST_REVISION)
+            command.upgrade(_config(conn), "head")
+    return before

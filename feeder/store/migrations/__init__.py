@@ -1,0 +1,1 @@
+"""Alembic migrations of feeder's schema, run by `feeder.store.migrate`."""
