@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -124,11 +124,21 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(workdir: Path, database_url: str | None) -> Settings:
-    loaded = load_settings(cwd=workdir)
-    if database_url is None:
-        return loaded
-    return loaded.model_copy(update={"database_url": database_url})
+def load(database_url: str | None) -> Callable[[Path], Settings]:
+    """Load a folder's `feeder.toml`, on the database under test."""
+
+    def load_folder(folder: Path) -> Settings:
+        loaded = load_settings(cwd=folder)
+        if database_url is None:
+            return loaded
+        return loaded.model_copy(update={"database_url": database_url})
+
+    return load_folder
+
+
+@pytest.fixture
+def settings(workdir: Path, load: Callable[[Path], Settings]) -> Settings:
+    return load(workdir)
 
 
 @pytest.fixture

@@ -8,6 +8,11 @@ from feeder import Feeder
 from feeder.core import UnknownTopicError
 
 
+@pytest.fixture
+def database_url(each_database: str) -> str:
+    return each_database
+
+
 def test_items_of_an_unknown_topic_raise_a_named_error(feeder: Feeder) -> None:
     with pytest.raises(UnknownTopicError):
         feeder.items("weather")

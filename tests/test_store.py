@@ -205,3 +205,13 @@ def test_search_indexes_the_text_not_its_storage_format(store: Store) -> None:
 def test_other_unusable_queries_are_query_errors_too(store: Store, query: str) -> None:
     with pytest.raises(SearchQueryError):
         store.search(query, 10)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        store.close()

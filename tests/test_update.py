@@ -1,15 +1,16 @@
-"""A refresh end to end: real seed files, a real SQLite file, real feed files."""
+"""A refresh end to end: real seed files, a real database (SQLite and PostgreSQL),
+real feed files."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from conftest import ManualClock, configure, seed
 
-from feeder import Feeder, load_settings, make_feeder
+from feeder import Feeder, make_feeder
 from feeder.model import DateSource
 from feeder.store import StoreError
 from feeder.store.locks import LockBusyError
@@ -24,10 +25,15 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def table_rows(db: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(db) as conn:
+@pytest.fixture
+def database_url(each_database: str) -> str:
+    return each_database
+
+
+def table_rows(feeder: Feeder) -> dict[str, list[tuple]]:
+    with feeder.store.engine.connect() as conn:
         return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            t: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1, 2")]
             for t in ("items", "sightings", "item_topics", "source_files")
         }
 
@@ -55,7 +61,7 @@ def test_second_refresh_changes_no_row_and_rewrites_no_file(
 ) -> None:
     feeder.refresh()
     before_rows, before_files = (
-        table_rows(settings.feeds_dir.parent / "feeder.db"),
+        table_rows(feeder),
         snapshot(settings.feeds_dir),
     )
     clock.advance(hours=1)
@@ -67,7 +73,7 @@ def test_second_refresh_changes_no_row_and_rewrites_no_file(
         summary.feeds_written,
         summary.pages_written,
     ) == (0, 0, 0, 0)
-    assert table_rows(settings.feeds_dir.parent / "feeder.db") == before_rows
+    assert table_rows(feeder) == before_rows
     assert snapshot(settings.feeds_dir) == before_files
 
 
@@ -158,9 +164,9 @@ def test_undated_items_keep_their_first_seen_time_when_edited(
     assert undated["In his exclusive int"].updated == edited
 
 
-def test_dates_are_calendar_days_in_the_configured_zone(workdir, clock) -> None:
+def test_dates_are_calendar_days_in_the_configured_zone(load, workdir, clock) -> None:
     configure(workdir, 'timezone = "Europe/Moscow"\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         feeder.refresh()
         items = {i.title[:20]: i for i in feeder.items(limit=50)}
         june = items["On June 6, 2024, in "]
@@ -171,11 +177,11 @@ def test_dates_are_calendar_days_in_the_configured_zone(workdir, clock) -> None:
     assert "2024-06-06 (date taken from the text)" in page.read_text(encoding="utf-8")
 
 
-def test_changing_the_timezone_redates_every_dated_item(workdir, clock) -> None:
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+def test_changing_the_timezone_redates_every_dated_item(load, workdir, clock) -> None:
+    with make_feeder(load(workdir), clock) as feeder:
         feeder.refresh()
     configure(workdir, 'timezone = "Asia/Almaty"\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         summary = feeder.refresh()
         assert summary.items_redated == 13 and summary.files_scanned == 0
         items = feeder.items(limit=50)
@@ -218,10 +224,10 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(feeder: Feeder, setting
 
 
 def test_missing_source_folder_is_an_error_naming_it_and_other_sources_still_run(
-    workdir: Path, clock: ManualClock
+    load, workdir: Path, clock: ManualClock
 ) -> None:
     configure(workdir, '[[sources]]\nname = "gone"\npath = "nowhere"\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         summary = feeder.refresh()
         assert feeder.store.item_count() == 17
     assert summary.errors == [f"source 'gone': folder {workdir / 'nowhere'} does not exist"]
@@ -239,43 +245,51 @@ def test_two_files_disagreeing_about_one_item_warn_and_keep_the_last(
     assert kept.blocks[0].text == "Same item. Second wording."
 
 
-def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder, settings) -> None:
-    db = settings.feeds_dir.parent / "feeder.db"
-    feeder.refresh()  # creates the schema
-    with sqlite3.connect(db) as conn:
-        conn.execute("DELETE FROM items")
-        conn.execute("DELETE FROM source_files")
+def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder) -> None:
+    feeder.refresh()
+    with feeder.store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM items")
+        conn.exec_driver_sql("DELETE FROM source_files")
         # A real database failure partway through the ingest: the 10th item insert aborts.
-        conn.execute(
-            "CREATE TRIGGER boom BEFORE INSERT ON items WHEN (SELECT count(*) FROM items) >= 9 "
-            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-        )
-    before = table_rows(db)
+        for statement in FAIL_TENTH_INSERT[conn.dialect.name]:
+            conn.exec_driver_sql(statement)
+    before = table_rows(feeder)
     with pytest.raises(StoreError, match="disk on fire"):
         feeder.refresh()
-    assert table_rows(db) == before
-    with sqlite3.connect(db) as conn:
-        conn.execute("DROP TRIGGER boom")
+    assert table_rows(feeder) == before
+    with feeder.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DROP TRIGGER boom ON items"
+            if conn.dialect.name == "postgresql"
+            else "DROP TRIGGER boom"
+        )
     assert feeder.refresh().items_new == 17
 
 
-def test_changed_topic_rules_retag_every_item(workdir, clock) -> None:
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+FAIL_TENTH_INSERT = {
+    "sqlite": [
+        "CREATE TRIGGER boom BEFORE INSERT ON items WHEN (SELECT count(*) FROM items) >= 9 "
+        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF (SELECT count(*) FROM items) >= 9 THEN RAISE EXCEPTION 'disk on fire'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER boom BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION boom()",
+    ],
+}
+
+
+def test_changed_topic_rules_retag_every_item(load, workdir, clock) -> None:
+    with make_feeder(load(workdir), clock) as feeder:
         feeder.refresh()
     configure(workdir, '[topics.bereg]\ntitle = "Bereg range"\nkeywords = ["Bereg"]\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         summary = feeder.refresh()
         assert summary.items_retagged == 17 and summary.files_scanned == 0
         assert [t.items for t in feeder.topics()] == [1]
     assert not (workdir / "feeds" / "nato.atom").exists()  # feeds of removed topics go
     assert (workdir / "feeds" / "bereg.atom").exists()
-
-
-def test_wal_mode_and_foreign_keys_are_on(feeder: Feeder, settings) -> None:
-    feeder.refresh()
-    with feeder.store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_expected_entry_counts_per_topic(feeder: Feeder) -> None:
@@ -308,21 +322,21 @@ def test_clock_is_the_only_source_of_now(feeder: Feeder, clock: ManualClock) -> 
     assert {i.first_seen for i in feeder.items(limit=50)} == {clock.now}
 
 
-def test_refreshing_one_source_scans_only_that_source(workdir: Path, clock) -> None:
+def test_refreshing_one_source_scans_only_that_source(load, workdir: Path, clock) -> None:
     other = workdir / "more"
     other.mkdir()
     (other / "x.txt").write_text("05.05.2025\n\nA second source's news from Bishkek.\n")
     configure(workdir, '[[sources]]\nname = "more"\npath = "more"\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         summary = feeder.refresh(sources=["more"])
         assert (summary.files_scanned, summary.items_new) == (1, 1)
         statuses = feeder.source_statuses()
         assert statuses["more"].last_success == clock.now and statuses["seeds"].last_scan is None
 
 
-def test_a_failing_source_is_recorded_until_it_recovers(workdir: Path, clock) -> None:
+def test_a_failing_source_is_recorded_until_it_recovers(load, workdir: Path, clock) -> None:
     configure(workdir, '[[sources]]\nname = "later"\npath = "later"\n')
-    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+    with make_feeder(load(workdir), clock) as feeder:
         feeder.refresh()
         feeder.refresh()
         assert feeder.source_statuses()["later"].failures == 2
@@ -332,10 +346,28 @@ def test_a_failing_source_is_recorded_until_it_recovers(workdir: Path, clock) ->
     assert (status.failures, status.last_error, status.last_success) == (0, None, clock.now)
 
 
-def test_a_second_refresh_waits_for_the_first_and_gives_up_clearly(feeder: Feeder) -> None:
-    with feeder.store.writer_lock(0), pytest.raises(LockBusyError, match="is refreshing"):
+def test_a_source_another_worker_is_refreshing_is_waited_for_then_given_up_clearly(
+    feeder: Feeder, clock: ManualClock
+) -> None:
+    later = clock.now + timedelta(minutes=5)
+    assert feeder.store.claim_sources(["seeds"], "other-worker", clock.now, later, every=True)
+    with pytest.raises(LockBusyError, match="another feeder worker is refreshing seeds"):
         feeder.refresh(lock_timeout=0.2)
+    skipped = feeder.refresh(wait_for_sources=False)  # the scheduler's way: skip it
+    assert skipped.sources_skipped == ["seeds"] and skipped.files_scanned == 0
+    feeder.store.release_sources(["seeds"], "other-worker", clock.now)
     assert feeder.refresh().items_new == 17
+    assert feeder.store.leases()["seeds"][0] == feeder.worker  # the last to scan it
+
+
+def test_a_crashed_workers_lease_is_taken_over_once_it_expires(
+    feeder: Feeder, clock: ManualClock
+) -> None:
+    soon = clock.now + timedelta(seconds=1)
+    feeder.store.claim_sources(["seeds"], "crashed-worker", clock.now, soon, every=True)
+    assert feeder.refresh(wait_for_sources=False).sources_skipped == ["seeds"]
+    clock.advance(seconds=2)
+    assert feeder.refresh(wait_for_sources=False).items_new == 17
 
 
 def test_a_progress_callback_that_raises_cancels_before_anything_is_written(feeder: Feeder) -> None:

@@ -89,7 +89,11 @@ class Store:
             if self.dialect == "sqlite":
                 _configure_sqlite(self.engine)
             if check_schema:
-                self._check_schema()
+                try:
+                    self._check_schema()
+                except BaseException:
+                    self.engine.dispose()
+                    raise
 
     def _check_schema(self) -> None:
         state = schema_state(self.engine)

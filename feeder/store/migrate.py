@@ -61,9 +61,10 @@ def _state(current: str | None) -> SchemaState:
     return SchemaState(current, head, known)
 
 
-def upgrade(engine: Engine) -> SchemaState:
-    """Bring the schema to the newest revision in one transaction; returns where it
-    stood before. Safe to run concurrently: a second run waits, then finds nothing to do."""
+def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
+    """Bring the schema to the newest revision (or `revision`) in one transaction;
+    returns where it stood before. Safe to run concurrently: a second run waits, then
+    finds nothing to do."""
     with engine.connect() as conn:
         # SQLite: BEGIN IMMEDIATE (see Store), so two starts cannot both migrate.
         conn = conn.execution_options(feeder_write=True)
@@ -74,9 +75,9 @@ def upgrade(engine: Engine) -> SchemaState:
             if not before.known:
                 return before  # a newer feeder's schema: leave it alone
             if (
-                before == _FIRST_REVISION
+                before.current == _FIRST_REVISION
                 and MigrationContext.configure(conn).get_current_revision() is None
             ):
                 command.stamp(_config(conn), _FIRST_REVISION)
-            command.upgrade(_config(conn), "head")
+            command.upgrade(_config(conn), revision)
     return before
