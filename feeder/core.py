@@ -13,9 +13,9 @@ from threading import Event, Lock
 from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
-from .model import RefreshSummary, Site, SourceStatus, StoredItem, WebState
+from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .store import SchemaState, Store
-from .update import USER_AGENT, ProgressCallback, refresh, site_of
+from .update import USER_AGENT, ProgressCallback, feed_content, feed_names, refresh, site_of
 
 if TYPE_CHECKING:
     from .sources.web import WebFetcher
@@ -115,6 +115,20 @@ class Feeder:
     def claim_service(self) -> AbstractContextManager[None]:
         """Be the only `feeder serve` on this database (`LockBusyError` if one runs)."""
         return self.store.service_claim()
+
+    def feed_names(self) -> list[str]:
+        """The slugs of every published feed: `all`, then each topic."""
+        return feed_names(self.settings)
+
+    def feed_version(self, slug: str) -> tuple[int, datetime | None]:
+        """(version, changed at) of a feed's entries: equal versions, equal feeds."""
+        return self.store.feed_version(slug)
+
+    def feed(self, slug: str) -> FeedContent:
+        """A feed's entries as they stand in the database (`UnknownTopicError` if none)."""
+        if slug not in self.feed_names():
+            raise UnknownTopicError(slug)
+        return feed_content(self.store, self.settings, slug)
 
     def search(self, query: str, limit: int = 20) -> list[StoredItem]:
         """Items matching a full-text query, newest first (`SearchQueryError` if malformed)."""

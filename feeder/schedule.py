@@ -127,7 +127,7 @@ class Monitor:
         # it; two runs meeting in `_run` turn into one rerun.
         self._scheduler.add_job(
             self._run,
-            args=[name],
+            args=[name, True],
             id=f"{name} (changed)",
             name=f"refresh {name} (changed)",
             replace_existing=True,
@@ -164,7 +164,7 @@ class Monitor:
         with self._guard:
             return any(state.running_since for state in self.states.values())
 
-    def _run(self, name: str) -> None:
+    def _run(self, name: str, changed: bool = False) -> None:
         state = self.states[name]
         with self._guard:
             if self._stopping.is_set():
@@ -175,7 +175,10 @@ class Monitor:
             state.running_since = self.clock()
         try:
             while True:
-                self._refresh_once(name, state)
+                # A change must be seen: wait for a worker scanning the source to finish.
+                # An interval run skips it instead: that worker is doing this very scan.
+                self._refresh_once(name, state, wait=changed)
+                changed = True  # a rerun is always for a change
                 self._pace(name, state)
                 self._record_next_run(name)
                 with self._guard:  # checked and cleared together: no request is lost
@@ -187,11 +190,14 @@ class Monitor:
             with self._guard:
                 state.running_since = None
 
-    def _refresh_once(self, name: str, state: _SourceState) -> None:
+    def _refresh_once(self, name: str, state: _SourceState, wait: bool) -> None:
         started = time.monotonic()
         try:
             summary = self.feeder.refresh(
-                sources=[name], lock_timeout=LOCK_WAIT_S, cancel=self._stopping
+                sources=[name],
+                lock_timeout=LOCK_WAIT_S,
+                cancel=self._stopping,
+                wait_for_sources=wait,
             )
         except RefreshCancelled as exc:
             log.info("refresh %s: %s, the service is stopping", name, exc)
@@ -209,6 +215,10 @@ class Monitor:
             state.crashes += 1
             self.metrics.refresh_runs.labels(name, "error").inc()
             log.exception("refresh %s: failed unexpectedly", name)
+            return
+        if summary.sources_skipped:
+            self.metrics.refresh_runs.labels(name, "skipped").inc()
+            log.info("refresh %s: skipped, another worker is refreshing it", name)
             return
         state.crashes = 0
         seconds = time.monotonic() - started

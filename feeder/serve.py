@@ -1,14 +1,18 @@
-"""HTTP (Starlette): the published files, a search feed, health and metrics.
+"""HTTP (Starlette): the feeds, the published pages, a search feed, health and metrics.
 
-Read-only: requests never refresh anything. Only names the publisher writes are
-served (an allow-list, so no path can reach outside `feeds/`), each with a strong
-ETag and Last-Modified from its content, 304s, and a cached gzip form.
+Read-only: requests never refresh anything. Feeds are rendered from the database and
+cached per feed under its version, so every worker sharing a database answers any
+feed with the same bytes and ETag, whether or not it wrote `feeds/`. The other pages
+come from `feeds/`. Only names the publisher writes are served (an allow-list, so no
+path can reach outside `feeds/`), each with a strong ETag and Last-Modified, 304s,
+and a cached gzip form.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -33,8 +37,11 @@ from .health import SourceHealth, health_report
 from .metrics import Metrics
 from .model import FeedContent
 from .publish import render_feed
-from .store import SearchQueryError
+from .store import SearchQueryError, StoreError
 
+log = logging.getLogger("feeder.serve")
+
+FEED_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<fmt>atom|rss)")
 PUBLISHED_NAME = re.compile(
     r"[a-z0-9][a-z0-9-]*\.(?:atom|rss)|index\.html|feeds\.opml|items/[0-9a-f]{24}\.html"
 )
@@ -129,6 +136,38 @@ class PublishedFiles:
             self._cache[name] = (stamp, resource)
             if len(self._cache) > _CACHED_FILES:
                 self._cache.popitem(last=False)
+        return resource
+
+
+class StoredFeeds:
+    """Feeds rendered from the database, each cached until its version moves."""
+
+    def __init__(self, feeder: Feeder) -> None:
+        self.feeder = feeder
+        self.names = set(feeder.feed_names())
+        self.titles = {t.slug: t.title for t in feeder.settings.topic_list()}
+        self._cache: dict[tuple[str, str], tuple[int, Resource]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Resource | None:
+        """The feed `name` (`<slug>.atom` or `.rss`); None if no such feed. Raises
+        `StoreError` when the database cannot be read."""
+        match = FEED_NAME.fullmatch(name)
+        if match is None or match["slug"] not in self.names:
+            return None
+        slug, fmt = match["slug"], match["fmt"]
+        version, changed_at = self.feeder.feed_version(slug)
+        with self._lock:
+            cached = self._cache.get((slug, fmt))
+        if cached and cached[0] == version:
+            return cached[1]
+        # Read after the version: the content is at least that new, so a cache entry
+        # is never older than its key (at worst one extra render).
+        body = render_feed(self.feeder.site, self.feeder.feed(slug), fmt, self.titles)
+        changed = changed_at.timestamp() if changed_at else None
+        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], changed, CACHE_FEEDS)
+        with self._lock:
+            self._cache[(slug, fmt)] = (version, resource)
         return resource
 
 
@@ -228,6 +267,7 @@ class CountRequests:
 def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None) -> ASGIApp:
     """The service's ASGI app. With a `monitor`, its lifespan starts and stops the scheduler."""
     files = PublishedFiles(feeder.settings.feeds_dir)
+    feeds = StoredFeeds(feeder)
     site = feeder.site
     titles = {t.slug: t.title for t in feeder.settings.topic_list()}
 
@@ -235,7 +275,15 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         name = request.path_params.get("name") or "index.html"
         # The route's pattern tolerates a trailing newline; the served name must be exact.
         exact = request.scope["path"] in ("/", f"/{name}")
-        resource = files.get(name) if exact else None
+        if not exact:
+            return PlainTextResponse("not found\n", status_code=404)
+        try:
+            resource = feeds.get(name)
+        except StoreError as exc:  # the file written at the last refresh will do
+            log.warning("serving %s from feeds/: %s", name, exc)
+            resource = None
+        if resource is None:
+            resource = files.get(name)
         if resource is None:
             return PlainTextResponse("not found\n", status_code=404)
         return respond(request, resource)

@@ -185,6 +185,7 @@ def _refresh(
                 ingest.add(source.name, mask_url(source.url), read.items)
             writer.save_web_state(source.name, read.state)  # with its items, never before
         ingest.run(cancel)
+        changed = ingest.changed_feeds
         for name, state in scan.touched:
             writer.save_file_state(name, state, now)
         for name, paths in scan.vanished:
@@ -193,8 +194,11 @@ def _refresh(
         # when the rules or the zone change (a new database was just built with them).
         if _settings_changed(writer, _RULES_META, matcher.fingerprint):
             summary.items_retagged = _retag_all(writer, matcher)
+            changed |= set(feed_names(settings))
         if _settings_changed(writer, _ZONE_META, settings.timezone):
             summary.items_redated = _redate_all(writer, settings.tz)
+            changed |= set(feed_names(settings))
+        writer.bump_feeds(changed, now)
     _publish(store, settings, summary)
     return summary
 
@@ -340,6 +344,7 @@ class _Ingest:
         self.versions: dict[str, tuple[str, str]] = {}  # key -> (file, hash) seen this refresh
         self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
         self.files: list[tuple[str, FileState]] = []
+        self.changed_feeds: set[str] = set()  # feeds whose entries this ingest changed
 
     def add_file(self, scanned: ScannedFile) -> None:
         file = scanned.file
@@ -383,7 +388,8 @@ class _Ingest:
     ) -> int:
         if change is not Change.UNCHANGED:
             topics = self.matcher.match_item(item.title, item.blocks)
-            self.writer.set_topics(item_id, item.key, published, topics)
+            before = self.writer.set_topics(item_id, item.key, published, topics)
+            self.changed_feeds |= {ALL_FEED, *before, *topics}
         self._note_conflict(item, location)
         self.summary.items_new += change is Change.NEW
         self.summary.items_updated += change is Change.CHANGED
@@ -417,23 +423,26 @@ def _redate_all(writer: StoreWriter, zone: tzinfo) -> int:
     return count
 
 
+def feed_names(settings: Settings) -> list[str]:
+    """The slugs of every published feed: `all`, then each topic."""
+    return [ALL_FEED, *(topic.slug for topic in settings.topic_list())]
+
+
+def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
+    """What the feed `slug` holds now: its newest `feed_size` items and its total."""
+    title = settings.title
+    if slug == ALL_FEED:
+        return FeedContent(
+            slug, title, store.latest_items(None, settings.feed_size), store.item_count()
+        )
+    topic = settings.topics[slug]
+    items = store.latest_items(slug, settings.feed_size)
+    return FeedContent(slug, f"{title}: {topic.title}", items, store.topic_count(slug))
+
+
 def _publish(store: Store, settings: Settings, summary: RefreshSummary) -> None:
     site = site_of(settings)
-    counts = store.topic_counts()
-    feeds = [
-        FeedContent(
-            ALL_FEED, site.title, store.latest_items(None, settings.feed_size), store.item_count()
-        )
-    ]
-    for topic in settings.topic_list():
-        feeds.append(
-            FeedContent(
-                topic.slug,
-                f"{site.title}: {topic.title}",
-                store.latest_items(topic.slug, settings.feed_size),
-                counts.get(topic.slug, 0),
-            )
-        )
+    feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     result = publish_site(site, feeds, store.iter_items(), titles, settings.feeds_dir)
     summary.feeds_written = result.feeds_written

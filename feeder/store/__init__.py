@@ -21,6 +21,7 @@ from .locks import LockBusyError, LockWaitCancelled, exclusive_lock, holder_of
 from .migrate import SchemaState, schema_state, upgrade
 from .rows import stored_item
 from .schema import (
+    FEED_VERSIONS,
     ITEM_TOPICS,
     ITEMS,
     SOURCE_FILES,
@@ -221,6 +222,12 @@ class Store:
             rows = conn.execute(select(tagged.c.topic, func.count()).group_by(tagged.c.topic))
             return {topic: count for topic, count in rows}
 
+    def topic_count(self, topic: str) -> int:
+        tagged = ITEM_TOPICS
+        query = select(func.count()).select_from(tagged).where(tagged.c.topic == topic)
+        with self._read() as conn:
+            return conn.execute(query).scalar_one()
+
     def item_count(self) -> int:
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(ITEMS)).scalar_one()
@@ -265,6 +272,14 @@ class Store:
             writer.conn.execute(
                 stmt.on_conflict_do_update(index_elements=["source"], set_={"next_run": at})
             )
+
+    def feed_version(self, feed: str) -> tuple[int, datetime | None]:
+        """(version, changed at) of a feed's entries; (0, None) before it had any."""
+        table = FEED_VERSIONS
+        query = select(table.c.version, table.c.changed_at).where(table.c.feed == feed)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return (row.version, row.changed_at) if row else (0, None)
 
     def claim_sources(
         self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool

@@ -174,5 +174,19 @@ class SourceLeaseRow(Base):
 
 SOURCE_LEASES = cast(Table, SourceLeaseRow.__table__)
 
+
+class FeedVersionRow(Base):
+    """A counter per feed (`all` or a topic), moved by every write that changes the
+    feed's entries: the key under which servers cache the feed rendered from here."""
+
+    __tablename__ = "feed_versions"
+
+    feed: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the refresh that moved it
+
+
+FEED_VERSIONS = cast(Table, FeedVersionRow.__table__)
+
 # Full-text search indexes (SQLite FTS5, PostgreSQL tsvector) are made by the
 # migrations and queried in `search`; they are not part of this metadata.

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..model import Block, FileState, ParsedItem, WebState
 from .rows import item_values, load_blocks
 from .schema import (
+    FEED_VERSIONS,
     ITEM_TOPICS,
     ITEMS,
     META,
@@ -69,15 +70,32 @@ class StoreWriter:
 
     def set_topics(
         self, item_id: int, key: str, published: datetime, topics: Iterable[str]
-    ) -> None:
+    ) -> set[str]:
+        """Replace the item's topics; returns the topics it had before."""
         table = ITEM_TOPICS
-        self.conn.execute(delete(table).where(table.c.item_id == item_id))
+        before = self.conn.execute(
+            delete(table).where(table.c.item_id == item_id).returning(table.c.topic)
+        )
+        old = set(before.scalars())
         rows = [
             {"topic": t, "item_id": item_id, "published": published, "item_key": key}
             for t in topics
         ]
         if rows:  # a concurrent writer may have tagged it the same way meanwhile
             self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
+        return old
+
+    def bump_feeds(self, feeds: Iterable[str], now: datetime) -> None:
+        """Move the version of each feed whose entries this transaction changed."""
+        table = FEED_VERSIONS
+        for feed in sorted(feeds):  # one order for every writer: no deadlocks
+            stmt = self.insert(table).values(feed=feed, version=1, changed_at=now)
+            self.conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["feed"],
+                    set_={"version": table.c.version + 1, "changed_at": now},
+                )
+            )
 
     def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
         """(id, key, title, blocks, published) of every item, for re-tagging."""

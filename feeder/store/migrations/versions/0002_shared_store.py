@@ -1,5 +1,6 @@
-"""PostgreSQL as a shared store: its own full-text search, and leases on sources so
-several workers share the scanning.
+"""PostgreSQL as a shared store: its own full-text search, leases on sources so
+several workers share the scanning, and a version per feed so every worker can tell
+when a feed it serves from the database has changed.
 
 Revision ID: 0002
 Revises: 0001
@@ -46,6 +47,12 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(200), nullable=False),
         sa.Column("acquired_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
+    )
+    op.create_table(
+        "feed_versions",
+        sa.Column("feed", sa.String(100), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(), nullable=False),
     )
     if op.get_context().dialect.name == "postgresql":
         for statement in POSTGRESQL_SEARCH:
