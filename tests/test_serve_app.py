@@ -1,4 +1,5 @@
-"""The HTTP app in-process (httpx's ASGI transport): handler logic without a server."""
+"""The HTTP app in-process (httpx's ASGI transport): handler logic without a server,
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import os
 import httpx
 import pytest
 
-from feeder import Feeder
+from feeder import Feeder, make_feeder
 from feeder.metrics import Metrics
-from feeder.serve import PublishedFiles, make_app
+from feeder.serve import PublishedFiles, StoredFeeds, make_app
+
+
+@pytest.fixture
+def database_url(each_database: str) -> str:
+    return each_database
 
 
 class AppClient:
@@ -69,3 +75,45 @@ def test_without_a_monitor_health_lists_no_sources(app_client: AppClient) -> Non
 def test_search_format_must_be_atom_or_rss(app_client: AppClient) -> None:
     assert app_client.get("/search.json?q=minsk").status_code == 404
     assert app_client.get("/search.rss?q=minsk").status_code == 200
+
+
+def test_feeds_are_served_from_the_database_without_the_feeds_folder(
+    app_client: AppClient, published
+) -> None:  # type: ignore[no-untyped-def]
+    written = (published / "nato.atom").read_bytes()
+    (published / "nato.atom").unlink()  # a worker that never wrote feeds/
+    response = app_client.get("/nato.atom")
+    assert response.status_code == 200 and response.content == written
+    assert app_client.get("/nosuchtopic.atom").status_code == 404
+
+
+def test_every_worker_serves_the_same_bytes_and_etag(
+    feeder: Feeder, settings, published, clock
+) -> None:  # type: ignore[no-untyped-def]
+    with make_feeder(settings, clock) as other_worker:
+        first, second = AppClient(feeder), AppClient(other_worker)
+        for path in ("/all.atom", "/belarus.rss", "/nato.atom"):
+            a, b = first.get(path), second.get(path)
+            assert (a.content, a.headers["etag"]) == (b.content, b.headers["etag"])
+            assert a.headers.get("last-modified") == b.headers.get("last-modified")
+
+
+def test_a_feed_is_rendered_again_only_when_its_version_moves(
+    feeder: Feeder, settings, published, clock
+) -> None:  # type: ignore[no-untyped-def]
+    feeds = StoredFeeds(feeder)
+    nato, belarus = feeds.get("nato.atom"), feeds.get("belarus.atom")
+    untouched = feeds.get("kyrgyzstan.atom")
+    assert nato is not None and feeds.get("nato.atom") is nato  # cached
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n", encoding="utf-8"
+    )
+    clock.advance(hours=1)
+    feeder.refresh()
+    renewed = feeds.get("nato.atom")
+    assert renewed is not None and renewed is not nato
+    assert b"NATO observers visited Minsk" in renewed.identity.body
+    assert renewed.identity.body == (published / "nato.atom").read_bytes()
+    assert renewed.last_modified == clock.now.timestamp()
+    assert feeds.get("belarus.atom") is not belarus  # the new item is in Belarus too
+    assert feeds.get("kyrgyzstan.atom") is untouched  # not in it: still cached

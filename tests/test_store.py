@@ -1,9 +1,11 @@
 import os
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem
 from feeder.store import SearchQueryError, Store, StoreError
@@ -214,4 +216,60 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
+        store.close()
+
+
+def test_two_writers_storing_one_item_at_once_store_it_once(each_database: str) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    first, second = Store(each_database), Store(each_database)
+    results: list[int | None] = []
+    try:
+        with first.write() as w:
+            assert w.add_item(parsed("k1"), now, now) is not None
+            racer = threading.Thread(target=lambda: results.append(_add(second, now)))
+            racer.start()
+            racer.join(0.5)  # it waits on the first writer's uncommitted row (or lock)
+            assert racer.is_alive()
+        racer.join(10)
+        assert results == [None]  # the second found it stored and inserted nothing
+        assert first.item_count() == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def _add(store: Store, now: datetime) -> int | None:
+    with store.write() as w:
+        return w.add_item(parsed("k1"), now, now)
+
+
+def test_leases_go_to_one_worker_until_released_or_expired(store: Store) -> None:
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    later = t0 + timedelta(minutes=10)
+    assert store.claim_sources(["a", "b"], "w1", t0, later, every=False) == ["a", "b"]
+    assert store.claim_sources(["a", "c"], "w2", t0, later, every=False) == ["c"]
+    assert store.claim_sources(["a", "c"], "w3", t0, later, every=True) == []  # all or none
+    store.release_sources(["a"], "w1", t0)
+    assert store.claim_sources(["a"], "w2", t0, later, every=True) == ["a"]
+    assert store.claim_sources(["b"], "w2", later, later, every=True) == ["b"]  # w1's expired
+    assert {s: lease[0] for s, lease in store.leases().items()} == {"a": "w2", "b": "w2", "c": "w2"}
+
+
+def test_a_lease_row_being_claimed_elsewhere_is_skipped_not_waited_for(
+    postgres_schema_url: str,
+) -> None:
+    setup = Store(postgres_schema_url, check_schema=False)
+    setup.upgrade_schema()
+    setup.close()
+    store = Store(postgres_schema_url)
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    later = t0 + timedelta(minutes=10)
+    store.claim_sources(["a", "b"], "w1", t0, t0, every=False)  # rows exist, both free
+    other = sqlalchemy.create_engine(postgres_schema_url)
+    try:
+        with other.begin() as conn:  # another worker in the middle of its claim
+            conn.exec_driver_sql("SELECT * FROM source_leases WHERE source = 'a' FOR UPDATE")
+            assert store.claim_sources(["a", "b"], "w2", t0, later, every=False) == ["b"]
+    finally:
+        other.dispose()
         store.close()
