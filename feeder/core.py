@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Callable, Collection
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Event, Lock
@@ -176,20 +176,23 @@ def make_feeder(settings: Settings, clock: Clock = utc_now) -> Feeder:
 
 def database_schema(settings: Settings) -> SchemaState:
     """Where the configured database's schema stands (`feeder db current`)."""
-    assert settings.database_url is not None
-    store = Store(settings.database_url, check_schema=False)
-    try:
+    with _schema_store(settings) as store:
         return store.schema_state()
-    finally:
-        store.close()
 
 
 def upgrade_database(settings: Settings) -> SchemaState:
     """Migrate the configured database to this feeder's schema (`feeder db upgrade`);
     returns where it stood before."""
+    with _schema_store(settings) as store:
+        return store.upgrade_schema()
+
+
+@contextmanager
+def _schema_store(settings: Settings) -> Iterator[Store]:
+    """The database opened as it is, whatever its schema revision."""
     assert settings.database_url is not None
     store = Store(settings.database_url, check_schema=False)
     try:
-        return store.upgrade_schema()
+        yield store
     finally:
         store.close()
