@@ -343,6 +343,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             sources = feeder.source_statuses()
             topic_list = feeder.topics()
             service = feeder.service_pid()
+            shared, scanners = feeder.shared, feeder.scanners()
             pauses = {
                 source.name: feeder.web_state(source.name).retry_after
                 for source in feeder.settings.sources
@@ -356,6 +357,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         document = {
             "service_pid": service,
+            "shared": shared,
             "database": feeder.database,
             "feeds_dir": str(settings.feeds_dir),
             "sources": {
@@ -364,6 +366,8 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                     for k, v in asdict(s).items()
                 }
                 | {
+                    "worker": scanners.get(name, (None, False))[0],
+                    "scanning": scanners.get(name, (None, False))[1],
                     "paused_until": _iso(pauses.get(name)),
                     "next_interval_seconds": backoff_interval(intervals[name], s.failures),
                 }
@@ -374,13 +378,16 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         out.print_json(json.dumps(document))
         return
     running = "not running" if not service else f"running (pid {service if service > 0 else '?'})"
+    if shared:
+        running = "any number of workers share this database (see 'worker' below)"
     out.print(
         f"service: {running}\ndatabase: {feeder.database}\nfeeds: {settings.feeds_dir}",
         soft_wrap=True,
         highlight=False,
     )
     table = Table(title="sources", show_header=True)
-    for column in ("source", "path", "interval", "last scan", "result", "next scan", "failures"):
+    columns = ["source", "path", "interval", "last scan", "result", "next scan", "failures"]
+    for column in columns + (["worker"] if shared else []):
         table.add_column(column, overflow="fold")  # never cut a path or an error short
     for config_source in settings.sources:
         s = sources[config_source.name]
@@ -396,15 +403,19 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             )
         if (paused := pauses.get(s.source)) and feeder_now < paused:
             result += f"; paused until {_when(paused)} (Retry-After)"
-        table.add_row(
+        row = [
             s.source,
             config_source.location,
             interval,
             _when(s.last_scan),
             result,
-            _when(s.next_run) if service else "(service not running)",
+            _when(s.next_run) if service or shared else "(service not running)",
             str(s.failures),
-        )
+        ]
+        if shared:
+            worker, scanning = scanners.get(s.source, ("", False))
+            row.append(f"{worker} (scanning now)" if scanning else worker)
+        table.add_row(*row)
     out.print(table)
     topics_table = Table(title="topics", show_header=True)
     for column in ("slug", "title", "items"):

@@ -108,6 +108,20 @@ class Feeder:
         """Note when the service scans `source` next, for `feeder status`."""
         self.store.set_next_run(source, at)
 
+    @property
+    def shared(self) -> bool:
+        """Whether several workers may serve this database (PostgreSQL), not one (SQLite)."""
+        return self.store.dialect != "sqlite"
+
+    def scanners(self) -> dict[str, tuple[str, bool]]:
+        """source -> (the worker scanning it now or last, whether it is scanning now)."""
+        now = self._clock()
+        return {
+            source: (holder, expires > now)
+            for source, (holder, _, expires) in self.store.leases().items()
+            if holder
+        }
+
     def service_pid(self) -> int | None:
         """The pid of the `feeder serve` running on this database, if any."""
         return self.store.service_pid()

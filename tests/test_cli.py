@@ -126,3 +126,18 @@ def test_status_shows_sources_topics_and_locations_without_a_service(workdir: Pa
     document = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
     assert document["service_pid"] is None and document["topics"]["nato"] == 4
     assert document["sources"]["seeds"]["failures"] == 0
+
+
+def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
+    workdir: Path, postgres_schema_url: str
+) -> None:
+    configure(workdir, f'database_url = "{postgres_schema_url}"\n')
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["refresh", "--quiet"]).exit_code == 0
+    result = runner.invoke(app, ["status", "--json"])
+    status = json.loads(result.stdout)
+    assert status["shared"] is True and status["service_pid"] is None
+    seeds = status["sources"]["seeds"]
+    assert seeds["worker"].count(":") == 2 and seeds["scanning"] is False
+    table = runner.invoke(app, ["status"])
+    assert "any number of workers share this database" in table.stdout
