@@ -22,6 +22,7 @@ from .model import RefreshSummary
 from .normalize import mask_url
 from .publish import PublishError
 from .store import LockBusyError, StoreError
+from .update import LeaseLost
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
@@ -112,7 +113,7 @@ def refresh(
         try:
             with progress:
                 summary = feeder.refresh(on_progress, lock_timeout=wait)
-        except LockBusyError as exc:
+        except (LockBusyError, LeaseLost) as exc:
             _fail(f"error: {exc}", EXIT_FATAL)
         except StoreError as exc:
             _fail(f"error: refresh failed, the database is unchanged: {exc}", EXIT_FATAL)

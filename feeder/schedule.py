@@ -27,7 +27,7 @@ from .metrics import Metrics
 from .model import RefreshSummary
 from .publish import PublishError
 from .store import LockBusyError, StoreError
-from .update import RefreshCancelled
+from .update import LeaseLost, RefreshCancelled
 
 log = logging.getLogger("feeder.schedule")
 WATCH_DEBOUNCE_MS = 300
@@ -201,6 +201,10 @@ class Monitor:
             )
         except RefreshCancelled as exc:
             log.info("refresh %s: %s, the service is stopping", name, exc)
+            return
+        except LeaseLost as exc:
+            self.metrics.refresh_runs.labels(name, "skipped").inc()
+            log.warning("refresh %s: stopped: %s", name, exc)
             return
         except LockBusyError as exc:
             self.metrics.refresh_runs.labels(name, "busy").inc()

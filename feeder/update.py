@@ -10,6 +10,7 @@ sources.list_folder | decide.plan_scan (stat only)
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Collection
 from contextlib import suppress
@@ -32,7 +33,7 @@ from .model import (
 )
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
-from .publish import publish_site
+from .publish import publish_site, write_if_changed
 from .sources import SourceError, list_folder, read_file
 from .store import LockBusyError, LockWaitCancelled, Store, StoreError, StoreWriter
 from .topics import TopicMatcher
@@ -95,6 +96,9 @@ def refresh(
     summary.sources_skipped = [s.name for s in chosen if s.name not in lease.sources]
     chosen = [s for s in chosen if s.name in lease.sources]
     if not chosen:
+        # Other workers did the scanning; this one's feeds/ must still catch up.
+        if _published_versions(settings) != store.feed_versions():
+            _publish(store, settings, summary)
         return summary
     try:
         # Web sources are fetched before taking the writer lock: a slow server delays
@@ -111,6 +115,11 @@ def refresh(
 
 class RefreshCancelled(Exception):
     """The refresh was cancelled before it changed anything."""
+
+
+class LeaseLost(Exception):
+    """Another worker took over a source this refresh was scanning (this one stalled
+    past its lease); the refresh stopped without writing, the other one does it."""
 
 
 class _Lease:
@@ -144,11 +153,18 @@ class _Lease:
             time.sleep(0.1)
 
     def keep(self) -> None:
-        """Renew the leases when a third of their time has passed."""
+        """Renew the leases when a third of their time has passed; `LeaseLost` if
+        another worker holds one of them now."""
         if self.sources and time.monotonic() - self._renewed > self.seconds / 3:
             at = self._at()
             until = at + timedelta(seconds=self.seconds)
-            self.store.claim_sources(self.sources, self.worker, at, until, every=False)
+            kept = self.store.claim_sources(self.sources, self.worker, at, until, every=False)
+            if lost := sorted(set(self.sources) - set(kept)):
+                self.sources = kept  # never release what another worker holds now
+                raise LeaseLost(
+                    f"another worker took over {', '.join(lost)} after this refresh held it "
+                    f"for longer than source_lease ({self.seconds:g} s) without renewing"
+                )
             self._renewed = time.monotonic()
 
     def release(self) -> None:
@@ -174,6 +190,7 @@ def _refresh(
     scan = _scan_sources(store, folders, summary, on_progress, cancel, lease.keep)
     paused = {source.name for source, read in web if read.paused}
     lease.keep()
+    _follow_settings(store, settings, matcher, now, summary)
     with store.write() as writer:
         for name in (s.name for s in chosen if s.name not in paused):
             writer.record_scan(name, now, summary.failed_sources.get(name))
@@ -185,20 +202,11 @@ def _refresh(
                 ingest.add(source.name, mask_url(source.url), read.items)
             writer.save_web_state(source.name, read.state)  # with its items, never before
         ingest.run(cancel)
-        changed = ingest.changed_feeds
         for name, state in scan.touched:
             writer.save_file_state(name, state, now)
         for name, paths in scan.vanished:
             writer.forget_files(name, paths)
-        # Derived data follows the settings it came from: re-tag and re-date everything
-        # when the rules or the zone change (a new database was just built with them).
-        if _settings_changed(writer, _RULES_META, matcher.fingerprint):
-            summary.items_retagged = _retag_all(writer, matcher)
-            changed |= set(feed_names(settings))
-        if _settings_changed(writer, _ZONE_META, settings.timezone):
-            summary.items_redated = _redate_all(writer, settings.tz)
-            changed |= set(feed_names(settings))
-        writer.bump_feeds(changed, now)
+        writer.bump_feeds(ingest.changed_feeds, now)
     _publish(store, settings, summary)
     return summary
 
@@ -242,6 +250,27 @@ def _read_web_sources(
         if own:
             client.close()
     return reads
+
+
+def _follow_settings(
+    store: Store, settings: Settings, matcher: TopicMatcher, now: datetime, summary: RefreshSummary
+) -> None:
+    """Derived data follows the settings it came from: re-tag and re-date everything
+    when the rules or the zone changed (a new database just records them).
+
+    A transaction of its own, before the ingest: it takes the settings' rows first and
+    then items in key order, the order every ingest uses, so workers cannot deadlock.
+    """
+    with store.write() as writer:
+        moved = False
+        if _settings_changed(writer, _RULES_META, matcher.fingerprint):
+            summary.items_retagged = _retag_all(writer, matcher)
+            moved = True
+        if _settings_changed(writer, _ZONE_META, settings.timezone):
+            summary.items_redated = _redate_all(writer, settings.tz)
+            moved = True
+        if moved:
+            writer.bump_feeds(feed_names(settings), now)
 
 
 def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
@@ -440,7 +469,20 @@ def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
     return FeedContent(slug, f"{title}: {topic.title}", items, store.topic_count(slug))
 
 
+_PUBLISHED_VERSIONS = ".feeder-published.json"
+
+
+def _published_versions(settings: Settings) -> dict[str, int] | None:
+    """The feed versions the files in `feeds/` were last written from, if known."""
+    try:
+        recorded = json.loads((settings.feeds_dir / _PUBLISHED_VERSIONS).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
 def _publish(store: Store, settings: Settings, summary: RefreshSummary) -> None:
+    versions = store.feed_versions()  # before reading: what is written is at least this new
     site = site_of(settings)
     feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
@@ -448,3 +490,4 @@ def _publish(store: Store, settings: Settings, summary: RefreshSummary) -> None:
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
+    write_if_changed(settings.feeds_dir / _PUBLISHED_VERSIONS, json.dumps(versions).encode())

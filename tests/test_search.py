@@ -64,3 +64,12 @@ def test_malformed_queries_say_what_is_wrong(query: str, reason: str) -> None:
     with pytest.raises(SearchQueryError, match="cannot search for") as caught:
         parse_query(query)
     assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [(" ".join(["a"] * 33), "more than 32 words"), ("(" * 9 + "a" + ")" * 9, "nested more")],
+)
+def test_queries_beyond_the_bounds_are_refused_not_crashed_on(query: str, reason: str) -> None:
+    with pytest.raises(SearchQueryError, match=reason):
+        parse_query(query)

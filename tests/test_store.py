@@ -1,6 +1,7 @@
 import os
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -273,3 +274,39 @@ def test_a_lease_row_being_claimed_elsewhere_is_skipped_not_waited_for(
     finally:
         other.dispose()
         store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [" ".join(["minsk"] * 32), " OR ".join(["minsk"] * 32), "(" * 8 + "minsk" + ")" * 8],
+)
+def test_the_largest_allowed_queries_run_on_the_database(store: Store, query: str) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    item = ParsedItem("k1", "Summit in Minsk", (), ItemKind.ARTICLE, None, DateSource.FIRST_SEEN)
+    with store.write() as w:
+        w.add_item(item, now, now)
+    assert [i.key for i in store.search(query, 10)] == ["k1"]
+
+
+def test_a_sqlite_claim_during_another_write_returns_at_once_with_nothing(tmp_path: Path) -> None:
+    first, second = (Store(f"sqlite:///{tmp_path / 'x.db'}") for _ in range(2))
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    try:
+        with first.write():  # a refresh in its write transaction
+            started = time.monotonic()
+            assert second.claim_sources(["a"], "w2", t0, t0, every=True) == []
+            assert time.monotonic() - started < 5  # not SQLite's 30 s busy wait
+        assert second.claim_sources(["a"], "w2", t0, t0, every=True) == ["a"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_feeds_change_time_moves_forward_at_least_a_second_per_change(store: Store) -> None:
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    with store.write() as w:
+        w.bump_feeds(["all"], t0)
+    with store.write() as w:  # a refresh that started earlier but commits later
+        w.bump_feeds(["all"], t0 - timedelta(seconds=30))
+    assert store.feed_version("all") == (2, t0 + timedelta(seconds=1))
+    assert store.feed_versions() == {"all": 2}

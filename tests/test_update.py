@@ -4,6 +4,7 @@ real feed files."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from feeder import Feeder, make_feeder
 from feeder.model import DateSource
 from feeder.store import StoreError
 from feeder.store.locks import LockBusyError
+from feeder.update import LeaseLost
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -396,3 +398,40 @@ def test_a_new_item_rewrites_only_the_feeds_it_appears_in(feeder: Feeder, settin
     }
     expected = {f"{slug}.{fmt}" for slug in ("all", "nato", "belarus") for fmt in ("atom", "rss")}
     assert rewritten == expected and summary.feeds_written == 6
+
+
+def test_a_refresh_that_lost_its_lease_stops_without_writing(
+    load, workdir: Path, clock: ManualClock
+) -> None:
+    configure(workdir, 'source_lease = "1s"\n')
+    with make_feeder(load(workdir), clock) as feeder:
+
+        def stall(done: int, total: int, path: str) -> None:
+            if done == 2:  # stalled past the lease: another worker takes the source over
+                time.sleep(0.5)
+                later = clock.now + timedelta(seconds=5)
+                feeder.store.claim_sources(["seeds"], "other", later, later, every=True)
+
+        with pytest.raises(LeaseLost, match="another worker took over seeds"):
+            feeder.refresh(on_progress=stall)
+        assert feeder.store.item_count() == 0
+        assert feeder.store.leases()["seeds"][0] == "other"  # not released by the loser
+
+
+def test_a_worker_whose_sources_others_scanned_still_writes_its_feeds(
+    feeder: Feeder, settings, load, clock: ManualClock, tmp_path: Path
+) -> None:
+    feeder.refresh()
+    elsewhere = tmp_path / "other-machine"
+    elsewhere.mkdir()
+    other_settings = settings.model_copy(update={"feeds_dir": elsewhere / "feeds"})
+    with make_feeder(other_settings, clock) as other:
+        later = clock.now + timedelta(minutes=5)
+        feeder.store.claim_sources(["seeds"], "busy-worker", clock.now, later, every=True)
+        summary = other.refresh(wait_for_sources=False)
+        assert summary.sources_skipped == ["seeds"] and summary.feeds_written == 32
+        for name in ("all.atom", "nato.rss"):
+            assert (elsewhere / "feeds" / name).read_bytes() == (
+                settings.feeds_dir / name
+            ).read_bytes()
+        assert other.refresh(wait_for_sources=False).feeds_written == 0  # caught up

@@ -159,10 +159,11 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def write(self) -> Iterator[StoreWriter]:
-        """One atomic write transaction: everything in it commits together or not at all."""
+    def write(self, busy_timeout: float = _BUSY_TIMEOUT_S) -> Iterator[StoreWriter]:
+        """One atomic write transaction: everything in it commits together or not at all.
+        On SQLite it waits up to `busy_timeout` seconds for another writer to finish."""
         with _wrapped(self.url), self.engine.connect() as conn:
-            conn = conn.execution_options(feeder_write=True)
+            conn = conn.execution_options(feeder_write=True, feeder_busy_ms=busy_timeout * 1000)
             with conn.begin():
                 yield StoreWriter(conn)
 
@@ -281,12 +282,28 @@ class Store:
             row = conn.execute(query).first()
         return (row.version, row.changed_at) if row else (0, None)
 
+    def feed_versions(self) -> dict[str, int]:
+        """Every feed's version: equal mappings, equal feeds."""
+        table = FEED_VERSIONS
+        with self._read() as conn:
+            return {
+                feed: version
+                for feed, version in conn.execute(select(table.c.feed, table.c.version))
+            }
+
     def claim_sources(
         self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
     ) -> list[str]:
-        """Lease `sources` to `holder` (see `StoreWriter.claim_sources`)."""
-        with self.write() as writer:
-            return writer.claim_sources(sources, holder, now, until, every)
+        """Lease `sources` to `holder` (see `StoreWriter.claim_sources`). On SQLite,
+        while another refresh is writing, nothing is claimed: the caller waits on its
+        own terms (cancellable) rather than in SQLite's busy wait."""
+        try:
+            with self.write(busy_timeout=0.1) as writer:
+                return writer.claim_sources(sources, holder, now, until, every)
+        except StoreError as exc:
+            if self.dialect == "sqlite" and "database is locked" in str(exc):
+                return []
+            raise
 
     def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
         with self.write() as writer:
@@ -346,5 +363,7 @@ def _configure_sqlite(engine: Any) -> None:
     def _on_begin(conn: Connection) -> None:
         # A write transaction takes the write lock up front: in WAL mode a read that
         # later upgrades to a write fails at once if another writer committed meanwhile.
-        immediate = conn.get_execution_options().get("feeder_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        busy_ms = options.get("feeder_busy_ms", _BUSY_TIMEOUT_S * 1000)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("feeder_write") else "BEGIN")

@@ -23,6 +23,9 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<word>\w+(?:-\w+)*)|(?P<other>\S))(?P<star>\*?)'
 )
 _OPERATORS = ("AND", "OR", "NOT")
+# Bounds that keep every query far from the recursion limits of this parser, of
+# SQLAlchemy's compiler and of FTS5's own parser (a query nests once per term).
+MAX_TERMS, MAX_DEPTH = 32, 8
 _FTS = table("items_fts", column("rowid"))
 
 
@@ -51,6 +54,13 @@ def parse_query(query: str) -> Node:
     if clean_text(query) != query:
         raise SearchQueryError(f"cannot search for {query!r}: it contains control characters")
     tokens = _tokenize(query)
+    if sum(isinstance(token, Term) for token in tokens) > MAX_TERMS:
+        _fail(query, f"more than {MAX_TERMS} words or phrases")
+    depth = 0
+    for token in tokens:
+        depth += (token == "(") - (token == ")")
+        if depth > MAX_DEPTH:
+            _fail(query, f"parentheses nested more than {MAX_DEPTH} deep")
     parser = _Parser(query, tokens)
     node = parser.alternatives()
     if parser.position != len(tokens):

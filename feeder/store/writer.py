@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Connection, Row, Select, delete, or_, select, update
@@ -86,14 +86,20 @@ class StoreWriter:
         return old
 
     def bump_feeds(self, feeds: Iterable[str], now: datetime) -> None:
-        """Move the version of each feed whose entries this transaction changed."""
+        """Move the version of each feed whose entries this transaction changed, and
+        its change time, at least a second past the previous one: HTTP dates count
+        whole seconds, and a refresh that started earlier may commit later."""
         table = FEED_VERSIONS
         for feed in sorted(feeds):  # one order for every writer: no deadlocks
-            stmt = self.insert(table).values(feed=feed, version=1, changed_at=now)
+            current = self.conn.execute(
+                select(table.c.changed_at).where(table.c.feed == feed).with_for_update()
+            ).first()
+            changed = now if current is None else max(now, current[0] + timedelta(seconds=1))
+            stmt = self.insert(table).values(feed=feed, version=1, changed_at=changed)
             self.conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["feed"],
-                    set_={"version": table.c.version + 1, "changed_at": now},
+                    set_={"version": table.c.version + 1, "changed_at": changed},
                 )
             )
 
@@ -105,19 +111,20 @@ class StoreWriter:
 
     def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime]]:
         """(id, calendar day, published, updated) of every item that has a date."""
-        query = select(ItemRow.id, ItemRow.day, ItemRow.published, ItemRow.updated)
+        query = select(ItemRow.id, ItemRow.key, ItemRow.day, ItemRow.published, ItemRow.updated)
         for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
             yield r.id, r.day, r.published, r.updated
 
     def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
-        """Rows of an item query in id order, `batch` at a time (keyset pagination), so
-        memory stays flat and the caller may write between rows."""
-        last = 0
+        """Rows of an item query (which selects the key) in key order, `batch` at a time
+        (keyset pagination), so memory stays flat and the caller may write between rows.
+        Key order is the order every writer locks items in: no deadlocks between them."""
+        last = ""
         while rows := self.conn.execute(
-            query.where(ItemRow.id > last).order_by(ItemRow.id).limit(batch)
+            query.where(ItemRow.key > last).order_by(ItemRow.key).limit(batch)
         ).all():
             yield from rows
-            last = rows[-1].id
+            last = rows[-1].key
 
     def set_times(self, item_id: int, published: datetime, updated: datetime) -> None:
         """Move an item's published and updated times (and the copies kept for sorting)."""
