@@ -140,7 +140,8 @@ class _Lease:
             at = self._at()
             until = at + timedelta(seconds=self.seconds)
             # Waiting, take all or none: two waiters each holding half would starve.
-            self.sources = self.store.claim_sources(sources, self.worker, at, until, wait > 0)
+            claimed = self.store.claim_sources(sources, self.worker, at, until, wait > 0)
+            self.sources = claimed or []
             if self.sources or not sources or wait <= 0:
                 return
             if cancel.is_set():
@@ -159,6 +160,8 @@ class _Lease:
             at = self._at()
             until = at + timedelta(seconds=self.seconds)
             kept = self.store.claim_sources(self.sources, self.worker, at, until, every=False)
+            if kept is None:
+                return  # the database is busy for a moment: renew at the next call
             if lost := sorted(set(self.sources) - set(kept)):
                 self.sources = kept  # never release what another worker holds now
                 raise LeaseLost(

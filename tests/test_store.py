@@ -288,13 +288,13 @@ def test_the_largest_allowed_queries_run_on_the_database(store: Store, query: st
     assert [i.key for i in store.search(query, 10)] == ["k1"]
 
 
-def test_a_sqlite_claim_during_another_write_returns_at_once_with_nothing(tmp_path: Path) -> None:
+def test_a_sqlite_claim_during_another_write_returns_at_once_saying_so(tmp_path: Path) -> None:
     first, second = (Store(f"sqlite:///{tmp_path / 'x.db'}") for _ in range(2))
     t0 = datetime(2024, 1, 2, tzinfo=UTC)
     try:
         with first.write():  # a refresh in its write transaction
             started = time.monotonic()
-            assert second.claim_sources(["a"], "w2", t0, t0, every=True) == []
+            assert second.claim_sources(["a"], "w2", t0, t0, every=True) is None  # busy
             assert time.monotonic() - started < 5  # not SQLite's 30 s busy wait
         assert second.claim_sources(["a"], "w2", t0, t0, every=True) == ["a"]
     finally:

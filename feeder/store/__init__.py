@@ -293,16 +293,16 @@ class Store:
 
     def claim_sources(
         self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
-    ) -> list[str]:
-        """Lease `sources` to `holder` (see `StoreWriter.claim_sources`). On SQLite,
-        while another refresh is writing, nothing is claimed: the caller waits on its
-        own terms (cancellable) rather than in SQLite's busy wait."""
+    ) -> list[str] | None:
+        """Lease `sources` to `holder` (see `StoreWriter.claim_sources`). None when the
+        leases could not be looked at because another SQLite transaction is writing:
+        the caller retries on its own terms (cancellable), not in SQLite's busy wait."""
         try:
             with self.write(busy_timeout=0.1) as writer:
                 return writer.claim_sources(sources, holder, now, until, every)
         except StoreError as exc:
             if self.dialect == "sqlite" and "database is locked" in str(exc):
-                return []
+                return None
             raise
 
     def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
