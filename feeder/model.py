@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -59,7 +60,7 @@ class ParsedItem(_HasBlocks):
     categories: tuple[str, ...] = ()  # as the source labels it
     published_at: datetime | None = None  # an exact time, when the source gives one
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Hash of everything a reader sees, so an edit anywhere counts as a change."""
         body: list[object] = [self.title, self.author, [[b.kind, b.text] for b in self.blocks]]
@@ -156,6 +157,7 @@ class RefreshSummary:
     items_unchanged: int = 0
     items_retagged: int = 0
     items_redated: int = 0
+    feeds_rendered: int = 0  # feeds whose content changed: only these are rendered
     feeds_written: int = 0
     feeds_unchanged: int = 0
     pages_written: int = 0

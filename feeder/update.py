@@ -17,8 +17,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from importlib.metadata import version
+from itertools import groupby
 from threading import Event
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
@@ -36,6 +37,7 @@ from .parse import ParseError, SeedParser
 from .publish import publish_site, write_if_changed
 from .sources import SourceError, list_folder, read_file
 from .store import LockBusyError, LockWaitCancelled, Store, StoreError, StoreWriter
+from .store.rows import item_values
 from .topics import TopicMatcher
 
 if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
@@ -97,7 +99,8 @@ def refresh(
     chosen = [s for s in chosen if s.name in lease.sources]
     if not chosen:
         # Other workers did the scanning; this one's feeds/ must still catch up.
-        if _published_versions(settings) != store.feed_versions():
+        published = _published(settings)
+        if published is None or published.get("versions") != store.feed_versions():
             _publish(store, settings, summary)
         return summary
     try:
@@ -195,6 +198,7 @@ def _refresh(
     lease.keep()
     _follow_settings(store, settings, matcher, now, summary)
     with store.write() as writer:
+        before = writer.feed_versions()
         for name in (s.name for s in chosen if s.name not in paused):
             writer.record_scan(name, now, summary.failed_sources.get(name))
         ingest = _Ingest(writer, matcher, settings, now, summary)
@@ -210,7 +214,8 @@ def _refresh(
         for name, paths in scan.vanished:
             writer.forget_files(name, paths)
         writer.bump_feeds(ingest.changed_feeds, now)
-    _publish(store, settings, summary)
+    after = before | {feed: before.get(feed, 0) + 1 for feed in ingest.changed_feeds}
+    _publish(store, settings, summary, _Changes(before, after, ingest.changed_keys))
     return summary
 
 
@@ -355,6 +360,24 @@ def _scan_file(
     scan.parsed.append(ScannedFile(file, sha256, result.items))
 
 
+_INGEST_BATCH = 500  # keys written per round of statements
+
+
+@dataclass
+class _ItemPlan:
+    """The write one key needs: insert, update, re-tag, and where it was seen."""
+
+    item: ParsedItem
+    item_id: int | None
+    published: datetime
+    places: list[tuple[str, str]]  # (source, path or URL)
+    new: bool = False
+    update: bool = False
+    retag: bool = False
+    topics: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)
+
+
 class _Ingest:
     """Writes parsed files into the store, deciding per item: new, changed or unchanged.
 
@@ -377,6 +400,7 @@ class _Ingest:
         self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
         self.files: list[tuple[str, FileState]] = []
         self.changed_feeds: set[str] = set()  # feeds whose entries this ingest changed
+        self.changed_keys: set[str] = set()  # items stored, edited or re-tagged
 
     def add_file(self, scanned: ScannedFile) -> None:
         file = scanned.file
@@ -390,42 +414,90 @@ class _Ingest:
         self.pending += [(item, source, place, shown or place) for item in items]
 
     def run(self, cancel: Event) -> None:
-        """Write everything queued; leaving early through `cancel` rolls it all back."""
-        for item, source, place, shown in sorted(self.pending, key=lambda entry: entry[0].key):
+        """Write everything queued, a batch of keys at a time (a few statements per
+        batch, not per item); leaving early through `cancel` rolls it all back."""
+        self.pending.sort(key=lambda entry: entry[0].key)  # stable: files keep their order
+        groups = [list(g) for _, g in groupby(self.pending, key=lambda entry: entry[0].key)]
+        for start in range(0, len(groups), _INGEST_BATCH):
             if cancel.is_set():
                 raise RefreshCancelled("cancelled while storing items")
-            item_id = self.item(item, shown)
-            self.writer.record_sighting(item_id, source, place, self.now)
-        for source, state in self.files:
-            self.writer.save_file_state(source, state, self.now)
+            self._batch(groups[start : start + _INGEST_BATCH])
+        for source, states in groupby(self.files, key=lambda entry: entry[0]):
+            self.writer.save_file_states(source, [state for _, state in states], self.now)
 
-    def item(self, item: ParsedItem, location: str) -> int:
-        found = self.writer.find_item(item.key)
-        if found is None:
-            published = publication_time(item, self.now, self.zone)
-            item_id = self.writer.add_item(item, published, self.now)
-            if item_id is not None:
-                return self._tag(item, item_id, published, Change.NEW, location)
-            found = self.writer.find_item(item.key)  # another worker stored it just now
-            assert found is not None
-        item_id, stored_hash, first_seen = found
-        change = classify_item(stored_hash, item)
+    def _batch(self, groups: list[list[tuple[ParsedItem, str, str, str]]]) -> None:
+        stored = self.writer.find_items([group[0][0].key for group in groups])
+        plans = [self._plan(group, stored.get(group[0][0].key)) for group in groups]
+        added = self.writer.add_items([p.values for p in plans if p.item_id is None])
+        for plan in plans:
+            if plan.item_id is None and plan.item.key not in added:
+                plan.item_id = self._stored_meanwhile(plan)
+            elif plan.item_id is None:
+                plan.item_id = added[plan.item.key]
+        self.writer.update_items([p.values | {"item_id": p.item_id} for p in plans if p.update])
+        retagged = [p for p in plans if p.retag]
+        self.changed_keys.update(p.item.key for p in retagged)
+        ids = {p.item.key: p.item_id or 0 for p in plans}  # every plan has its row by now
+        before = self.writer.drop_topics([ids[p.item.key] for p in retagged if not p.new])
+        rows = []
+        for plan in retagged:
+            self.changed_feeds |= {ALL_FEED, *before.get(ids[plan.item.key], ()), *plan.topics}
+            rows += [
+                {"topic": t, "item_id": plan.item_id, "published": plan.published,
+                 "item_key": plan.item.key}
+                for t in plan.topics
+            ]  # fmt: skip
+        self.writer.add_topics(rows)
+        seen = {"first_seen": self.now, "last_seen": self.now}
+        sightings = [
+            {"item_id": ids[plan.item.key], "source": source, "path": place} | seen
+            for plan in plans
+            for source, place in plan.places
+        ]
+        self.writer.record_sightings(sightings)
+
+    def _plan(
+        self, group: list[tuple[ParsedItem, str, str, str]], found: tuple[int, str, datetime] | None
+    ) -> _ItemPlan:
+        """What to write for one key, given every version read this refresh (in file
+        order: the last wins) and what is stored; counts as the versions come."""
+        current = found[1] if found else None
+        changed = False
+        for item, _, _, shown in group:
+            change = classify_item(current, item)
+            self.summary.items_new += change is Change.NEW
+            self.summary.items_updated += change is Change.CHANGED
+            self.summary.items_unchanged += change is Change.UNCHANGED
+            changed |= change is Change.CHANGED
+            current = item.content_hash
+            self._note_conflict(item, shown)
+        item = group[-1][0]
+        places = list(dict.fromkeys((source, place) for _, source, place, _ in group))
+        first_seen = found[2] if found else self.now
         published = publication_time(item, first_seen, self.zone)
-        if change is Change.CHANGED:
-            self.writer.update_item(item_id, item, published, max(self.now, published))
-        return self._tag(item, item_id, published, change, location)
+        updated = max(self.now, published) if changed else published
+        plan = _ItemPlan(item, found[0] if found else None, published, places)
+        plan.new = found is None
+        plan.update = found is not None and changed
+        plan.retag = plan.new or plan.update
+        times = {"published": published, "updated": updated}
+        plan.values = item_values(item) | times | ({"first_seen": self.now} if plan.new else {})
+        if plan.retag:
+            plan.topics = self.matcher.match_item(item.title, item.blocks)
+        return plan
 
-    def _tag(
-        self, item: ParsedItem, item_id: int, published: datetime, change: Change, location: str
-    ) -> int:
-        if change is not Change.UNCHANGED:
-            topics = self.matcher.match_item(item.title, item.blocks)
-            before = self.writer.set_topics(item_id, item.key, published, topics)
-            self.changed_feeds |= {ALL_FEED, *before, *topics}
-        self._note_conflict(item, location)
-        self.summary.items_new += change is Change.NEW
-        self.summary.items_updated += change is Change.CHANGED
-        self.summary.items_unchanged += change is Change.UNCHANGED
+    def _stored_meanwhile(self, plan: _ItemPlan) -> int:
+        """Another worker stored this new item first: treat its row as the stored one."""
+        found = self.writer.find_item(plan.item.key)
+        assert found is not None
+        item_id, stored_hash, first_seen = found
+        plan.new = False
+        if stored_hash != plan.item.content_hash:
+            published = publication_time(plan.item, first_seen, self.zone)
+            self.writer.update_item(item_id, plan.item, published, max(self.now, published))
+            plan.published = published
+        else:
+            plan.retag = False  # the other worker tagged it with the same rules
         return item_id
 
     def _note_conflict(self, item: ParsedItem, location: str) -> None:
@@ -472,25 +544,63 @@ def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
     return FeedContent(slug, f"{title}: {topic.title}", items, store.topic_count(slug))
 
 
-_PUBLISHED_VERSIONS = ".feeder-published.json"
+_PUBLISHED = ".feeder-published.json"
 
 
-def _published_versions(settings: Settings) -> dict[str, int] | None:
-    """The feed versions the files in `feeds/` were last written from, if known."""
+@dataclass(frozen=True)
+class _Changes:
+    """What one refresh changed: feed versions before and after it, and its items."""
+
+    before: dict[str, int]
+    after: dict[str, int]
+    keys: set[str]
+
+
+def _published(settings: Settings) -> dict[str, Any] | None:
+    """What the files in `feeds/` were last written from: the output settings and the
+    feed versions (None if unknown)."""
     try:
-        recorded = json.loads((settings.feeds_dir / _PUBLISHED_VERSIONS).read_text("utf-8"))
+        recorded = json.loads((settings.feeds_dir / _PUBLISHED).read_text("utf-8"))
     except (OSError, ValueError):
         return None
     return recorded if isinstance(recorded, dict) else None
 
 
-def _publish(store: Store, settings: Settings, summary: RefreshSummary) -> None:
+def _output_fingerprint(settings: Settings) -> str:
+    """Changes with every setting that shapes the output files."""
+    shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
+             settings.feed_size, [[t.slug, t.title] for t in settings.topic_list()]]  # fmt: skip
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
+
+
+def _publish(
+    store: Store, settings: Settings, summary: RefreshSummary, changes: _Changes | None = None
+) -> None:
+    """Write `feeds/`. When the files there were written from exactly the state this
+    refresh started from, only the feeds and item pages it changed are rendered;
+    otherwise (first run, new settings, another worker's changes) all of them."""
     versions = store.feed_versions()  # before reading: what is written is at least this new
+    fingerprint = _output_fingerprint(settings)
+    published = _published(settings)
+    incremental = (
+        changes is not None
+        and published is not None
+        and published.get("settings") == fingerprint
+        and published.get("versions") == changes.before
+        and versions == changes.after  # nobody else wrote meanwhile
+    )
     site = site_of(settings)
     feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
-    result = publish_site(site, feeds, store.iter_items(), titles, settings.feeds_dir)
+    if incremental and changes is not None:
+        render: set[str] | None = {f for f in versions if versions[f] != changes.before.get(f)}
+        items = store.items_by_keys(sorted(changes.keys))
+    else:
+        render, items = None, store.iter_items()
+    result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
+    summary.feeds_rendered = result.feeds_rendered
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
-    write_if_changed(settings.feeds_dir / _PUBLISHED_VERSIONS, json.dumps(versions).encode())
+    marker = json.dumps({"settings": fingerprint, "versions": versions}).encode()
+    write_if_changed(settings.feeds_dir / _PUBLISHED, marker)

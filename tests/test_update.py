@@ -398,6 +398,22 @@ def test_a_new_item_rewrites_only_the_feeds_it_appears_in(feeder: Feeder, settin
     }
     expected = {f"{slug}.{fmt}" for slug in ("all", "nato", "belarus") for fmt in ("atom", "rss")}
     assert rewritten == expected and summary.feeds_written == 6
+    assert summary.feeds_rendered == 6  # the other 26 feeds were not even rendered
+    pages = {
+        name for name in after if name.startswith("items/") and after[name] != before.get(name)
+    }
+    assert len(pages) == 1  # one new item page; the other 17 were not rendered
+
+
+def test_new_output_settings_render_everything_again(load, workdir: Path, clock) -> None:
+    with make_feeder(load(workdir), clock) as feeder:
+        assert feeder.refresh().feeds_rendered == 32
+        assert feeder.refresh().feeds_rendered == 0
+    configure(workdir, 'title = "Renamed"\n')
+    with make_feeder(load(workdir), clock) as feeder:
+        summary = feeder.refresh()
+    assert summary.feeds_rendered == 32 and summary.feeds_written == 32
+    assert b"Renamed" in (workdir / "feeds" / "nato.atom").read_bytes()
 
 
 def test_a_refresh_that_lost_its_lease_stops_without_writing(

@@ -216,6 +216,16 @@ class Store:
             yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
             last = rows[-1].key
 
+    def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
+        """The stored items with these keys, fetched in batches."""
+        for start in range(0, len(keys), batch):
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(ITEMS).where(ITEMS.c.key.in_(keys[start : start + batch]))
+                ).all()
+                topics = self._topics_of(conn, [r.id for r in rows])
+            yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
+
     def topic_counts(self) -> dict[str, int]:
         """Number of items per topic slug (topics without items are absent)."""
         tagged = ITEM_TOPICS

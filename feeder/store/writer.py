@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Row, Select, delete, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..model import Block, FileState, ParsedItem, WebState
@@ -26,6 +26,7 @@ from .schema import (
 )
 
 _Columns = TypeVarTuple("_Columns")
+_BATCH = 500  # keys per IN (...) list: well under every database's parameter limit
 
 
 class StoreWriter:
@@ -62,6 +63,80 @@ class StoreWriter:
         stmt = self.insert(ITEMS).values(**values).on_conflict_do_nothing(index_elements=["key"])
         return self.conn.execute(stmt.returning(ITEMS.c.id)).scalar()
 
+    def find_items(self, keys: list[str]) -> dict[str, tuple[int, str, datetime]]:
+        """key -> (row id, content hash, first seen) of those of `keys` that are stored."""
+        found: dict[str, tuple[int, str, datetime]] = {}
+        for start in range(0, len(keys), _BATCH):
+            rows = self.conn.execute(
+                select(ItemRow.key, ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(
+                    ItemRow.key.in_(keys[start : start + _BATCH])
+                )
+            )
+            found.update((r.key, (r.id, r.content_hash, r.first_seen)) for r in rows)
+        return found
+
+    def add_items(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Store new items (as `item_values` plus times), in the order given; returns
+        key -> row id of those stored. A key missing from the result was stored by
+        another writer meanwhile (the upsert is idempotent)."""
+        if not rows:
+            return {}
+        stmt = (
+            self.insert(ITEMS)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ITEMS.c.key, ITEMS.c.id, sort_by_parameter_order=True)
+        )
+        return {r.key: r.id for r in self.conn.execute(stmt, rows)}
+
+    def update_items(self, rows: list[dict[str, Any]]) -> None:
+        """Rewrite stored items; each row holds `item_id` and the new values."""
+        if rows:
+            stmt = update(ITEMS).where(ITEMS.c.id == bindparam("item_id"))
+            self.conn.execute(stmt, rows)
+
+    def drop_topics(self, item_ids: list[int]) -> dict[int, set[str]]:
+        """Remove the topics of these items; returns each one's topics before."""
+        table, before = ITEM_TOPICS, dict[int, set[str]]()
+        for start in range(0, len(item_ids), _BATCH):
+            rows = self.conn.execute(
+                delete(table)
+                .where(table.c.item_id.in_(item_ids[start : start + _BATCH]))
+                .returning(table.c.item_id, table.c.topic)
+            )
+            for item_id, topic in rows:
+                before.setdefault(item_id, set()).add(topic)
+        return before
+
+    def add_topics(self, rows: list[dict[str, Any]]) -> None:
+        """Tag items: rows of topic, item_id, published, item_key."""
+        if rows:  # a concurrent writer may have tagged one the same way meanwhile
+            self.conn.execute(self.insert(ITEM_TOPICS).on_conflict_do_nothing(), rows)
+
+    def record_sightings(self, rows: list[dict[str, Any]]) -> None:
+        """Note where items were seen: rows of item_id, source, path, first_seen, last_seen."""
+        if rows:
+            stmt = self.insert(SIGHTINGS)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["item_id", "source", "path"],
+                set_={"last_seen": stmt.excluded.last_seen},
+            )
+            self.conn.execute(stmt, rows)
+
+    def save_file_states(self, source: str, states: list[FileState], scanned: datetime) -> None:
+        if not states:
+            return
+        stmt = self.insert(SOURCE_FILES)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "path"],
+            set_={c: stmt.excluded[c] for c in ("size", "mtime_ns", "sha256", "scanned_at")},
+        )
+        rows = [
+            {"source": source, "path": s.path, "size": s.size, "mtime_ns": s.mtime_ns,
+             "sha256": s.sha256, "scanned_at": scanned}
+            for s in states
+        ]  # fmt: skip
+        self.conn.execute(stmt, rows)
+
     def update_item(
         self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
     ) -> None:
@@ -84,6 +159,14 @@ class StoreWriter:
         if rows:  # a concurrent writer may have tagged it the same way meanwhile
             self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
         return old
+
+    def feed_versions(self) -> dict[str, int]:
+        """Every feed's version, as this transaction sees it."""
+        table = FEED_VERSIONS
+        return {
+            feed: version
+            for feed, version in self.conn.execute(select(table.c.feed, table.c.version))
+        }
 
     def bump_feeds(self, feeds: Iterable[str], now: datetime) -> None:
         """Move the version of each feed whose entries this transaction changed, and
