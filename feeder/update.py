@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -31,10 +31,11 @@ from .model import (
     ScannedFile,
     Site,
     SourceFile,
+    StoredItem,
 )
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
-from .publish import publish_site, write_if_changed
+from .publish import FEED_FORMATS, publish_site, write_if_changed
 from .sources import SourceError, list_folder, read_file
 from .store import LockBusyError, LockWaitCancelled, Store, StoreError, StoreWriter
 from .store.rows import item_values
@@ -588,15 +589,23 @@ def _publish(
         and published.get("settings") == fingerprint
         and published.get("versions") == changes.before
         and versions == changes.after  # nobody else wrote meanwhile
+        and all(  # and nobody removed a feed file
+            (settings.feeds_dir / f"{slug}.{fmt}").exists()
+            for slug in feed_names(settings)
+            for fmt in FEED_FORMATS
+        )
     )
+    if incremental and changes is not None:
+        render: set[str] | None = {f for f in versions if versions[f] != changes.before.get(f)}
+        if not render and not changes.keys:  # nothing changed: nothing to render or read
+            summary.feeds_unchanged = len(feed_names(settings)) * len(FEED_FORMATS)
+            return
+        items: Iterable[StoredItem] = store.items_by_keys(sorted(changes.keys))
+    else:
+        render, items = None, store.iter_items()
     site = site_of(settings)
     feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
-    if incremental and changes is not None:
-        render: set[str] | None = {f for f in versions if versions[f] != changes.before.get(f)}
-        items = store.items_by_keys(sorted(changes.keys))
-    else:
-        render, items = None, store.iter_items()
     result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
     summary.feeds_rendered = result.feeds_rendered
     summary.feeds_written = result.feeds_written

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event, func, select
+from sqlalchemy import Connection, Select, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -178,28 +178,33 @@ class Store:
             return {r.path: FileState(r.path, r.size, r.mtime_ns, r.sha256) for r in rows}
 
     def latest_items(self, topic: str | None = None, limit: int = 50) -> list[StoredItem]:
-        """The newest `limit` items, of one topic or of all, newest first."""
+        """The newest `limit` items, of one topic or of all, newest first.
+
+        Both come straight off an index (`ix_items_newest`, `ix_item_topics_newest`),
+        never sorting the table: the few rows found are put in order here.
+        """
+        query = self.newest_query(limit, topic)
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+            topics = self._topics_of(conn, [r.id for r in rows])
+        rows.sort(key=lambda r: r.key)
+        rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
+        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+
+    def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
+        """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
         items = ITEMS
         if topic is None:
-            query = select(items).order_by(items.c.published.desc(), items.c.key).limit(limit)
-        else:
-            tagged = ITEM_TOPICS
-            newest = (
-                select(tagged.c.item_id)
-                .where(tagged.c.topic == topic)
-                .order_by(tagged.c.published.desc(), tagged.c.item_key)
-                .limit(limit)
-                .subquery()
-            )
-            query = (
-                select(items)
-                .join(newest, newest.c.item_id == items.c.id)
-                .order_by(items.c.published.desc(), items.c.key)
-            )
-        with self._read() as conn:
-            rows = conn.execute(query).all()
-            topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+            return select(items).order_by(items.c.published.desc(), items.c.key).limit(limit)
+        tagged = ITEM_TOPICS
+        newest = (
+            select(tagged.c.item_id)
+            .where(tagged.c.topic == topic)
+            .order_by(tagged.c.published.desc(), tagged.c.item_key)
+            .limit(limit)
+            .subquery()
+        )
+        return select(items).join(newest, newest.c.item_id == items.c.id)
 
     def iter_items(self, batch: int = 500) -> Iterator[StoredItem]:
         """Every item, in key order, fetched in batches so memory stays flat."""

@@ -1,0 +1,259 @@
+"""The measurements of issue 6, each against a baseline taken in the same run on the
+same data, reported as median, min and max of several runs.
+
+Cold ingests run `feeder refresh` in a child process (the real command, its peak
+memory read from the kernel); rescans, queries and publishing run in this process,
+so interpreter start-up does not drown them out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from ..config import load_settings
+from ..core import make_feeder
+from .corpus import write_corpus
+
+
+@dataclass
+class Figure:
+    """One measured figure: its runs, its baseline's runs, and the target verdict."""
+
+    name: str
+    unit: str
+    runs: list[float]
+    baseline_runs: list[float] = field(default_factory=list)
+    target: str = ""
+    ratio: float | None = None
+    met: bool | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def baseline(self) -> float | None:
+        return statistics.median(self.baseline_runs) if self.baseline_runs else None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data |= {"median": self.median, "min": min(self.runs), "max": max(self.runs)}
+        if self.baseline_runs:
+            data |= {
+                "baseline_median": self.baseline,
+                "baseline_min": min(self.baseline_runs),
+                "baseline_max": max(self.baseline_runs),
+            }
+        return data
+
+
+def _config(workdir: Path, captures: Path) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "feeder.toml"
+    config.write_text(f'[[sources]]\nname = "captures"\npath = "{captures}"\n', encoding="utf-8")
+    return config
+
+
+def _cold_ingest(workdir: Path, captures: Path) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB, items stored) of `feeder refresh` on an empty database."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    config = _config(workdir, captures)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "feeder", "refresh", "--quiet", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        raise RuntimeError(f"feeder refresh failed with exit status {child.returncode}")
+    with sqlite3.connect(workdir / "feeder.db") as db:
+        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+    return seconds, usage.ru_maxrss, items
+
+
+def _raw_insert(source_db: Path, scratch: Path) -> float:
+    """Seconds to insert the same item rows into an equivalent table (same columns
+    and indexes) with plain sqlite3 `executemany`, in one transaction."""
+    with sqlite3.connect(source_db) as db:
+        ddl = [
+            sql
+            for (sql,) in db.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'items' AND sql IS NOT NULL"
+                " AND type IN ('table', 'index') ORDER BY type DESC"
+            )
+        ]
+        columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
+        rows = db.execute(f"SELECT {', '.join(columns)} FROM items").fetchall()
+    scratch.unlink(missing_ok=True)
+    target = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        target.execute("PRAGMA journal_mode=WAL")
+        for statement in ddl:
+            target.execute(statement)
+        marks = ", ".join("?" * len(columns))
+        started = time.perf_counter()
+        target.execute("BEGIN")
+        target.executemany(f"INSERT INTO items ({', '.join(columns)}) VALUES ({marks})", rows)
+        target.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        target.close()
+        scratch.unlink(missing_ok=True)
+
+
+def _scandir_stat(folder: Path) -> float:
+    started = time.perf_counter()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            entry.stat()
+    return time.perf_counter() - started
+
+
+def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def run_benchmarks(
+    work: Path, files: int, items_per_file: int, runs: int = 3, seed: int = 1
+) -> list[Figure]:
+    """Every figure of issue 6 on a corpus of `files` captures (and one a tenth of that
+    size, for memory growth), built in `work`."""
+    big, small = work / "corpus", work / "corpus-small"
+    for folder, count in ((big, files), (small, max(1, files // 10))):
+        shutil.rmtree(folder, ignore_errors=True)
+        write_corpus(folder, count, items_per_file, seed=seed)
+    figures: list[Figure] = []
+
+    # Cold ingest, end to end, against raw executemany of the same rows.
+    cold = [_cold_ingest(work / "cold", big) for _ in range(runs)]
+    items = cold[0][2]
+    raw = [_raw_insert(work / "cold" / "feeder.db", work / "raw.db") for _ in range(runs)]
+    ingest = Figure(
+        "cold ingest", "items/s", [items / s for s, _, _ in cold], [items / s for s in raw],
+        target=">= 0.5 x baseline", notes={"files": files, "items": items},
+    )  # fmt: skip
+    ingest.ratio = ingest.median / (ingest.baseline or 1)
+    ingest.met = ingest.ratio >= 0.5
+    figures.append(ingest)
+
+    # Peak memory of the cold ingest as the corpus grows tenfold.
+    small_cold = [_cold_ingest(work / "cold-small", small) for _ in range(runs)]
+    memory = Figure(
+        "peak RSS of the cold ingest", "MiB", [rss / 1024 for _, rss, _ in cold],
+        [rss / 1024 for _, rss, _ in small_cold], target="flat from 10x fewer items (<= 1.25 x)",
+        notes={"items": items, "baseline_items": small_cold[0][2]},
+    )  # fmt: skip
+    memory.ratio = memory.median / (memory.baseline or 1)
+    memory.met = memory.ratio <= 1.25
+    figures.append(memory)
+
+    settings = load_settings(_config(work / "cold", big))
+    clock = [datetime.now(UTC)]
+    with make_feeder(settings, clock=lambda: clock[0]) as feeder:
+        # Rescan with nothing changed, against scandir + stat of the same files.
+        rescans = []
+        for _ in range(runs):
+            clock[0] += timedelta(minutes=5)
+            seconds, summary = _timed(feeder.refresh)
+            assert summary.files_scanned == 0, "an unchanged rescan read files"
+            rescans.append(seconds)
+        listing = [_scandir_stat(big) for _ in range(runs)]
+        unchanged = Figure(
+            "rescan, nothing changed", "s", rescans, listing, target="<= 1.5 x baseline",
+            notes={"files": files, "files_read": 0},
+        )  # fmt: skip
+        unchanged.ratio = unchanged.median / (unchanged.baseline or 1)
+        unchanged.met = unchanged.ratio <= 1.5
+        figures.append(unchanged)
+
+        # Rescan after 1% of the files changed; publish only what changed.
+        changed_runs, rendered, pages = [], [], []
+        step = 100  # 1 %
+        for run in range(runs):
+            for path in sorted(big.glob("*.txt"))[run::step]:
+                with path.open("a", encoding="utf-8") as fh:
+                    fh.write(f"\n\n01.01.2030\n\nBenchmark run {run} added this to {path.name}.\n")
+            clock[0] += timedelta(minutes=5)
+            seconds, summary = _timed(feeder.refresh)
+            changed_runs.append(seconds)
+            rendered.append(summary.feeds_rendered)
+            pages.append(summary.pages_written)
+        per_file = statistics.median(s for s, _, _ in cold) / files
+        allowance = 1.5 * unchanged.median + per_file * (files // step)
+        touched = Figure(
+            "rescan, 1% of files changed", "s", changed_runs, [allowance] * runs,
+            target="<= 1.5 x unchanged rescan + cold cost of those files",
+            notes={"changed_files": files // step, "cold_seconds_per_file": per_file},
+        )  # fmt: skip
+        touched.ratio = touched.median / allowance
+        touched.met = touched.ratio <= 1
+        figures.append(touched)
+        total_feeds = 2 * len(feeder.feed_names())
+        publish = Figure(
+            "publish after a small change", "feeds rendered", [float(r) for r in rendered],
+            [float(total_feeds)] * runs, target="only the feeds whose content changed",
+            notes={"item_pages_written": pages, "feeds_in_all": total_feeds},
+        )  # fmt: skip
+        publish.ratio = publish.median / total_feeds
+        publish.met = max(rendered) < total_feeds
+        figures.append(publish)
+
+        # The newest 50 of the most common topic, against a plain join sorted after.
+        topic = max(feeder.store.topic_counts().items(), key=lambda kv: kv[1])[0]
+        plain_sql = text(
+            "SELECT items.* FROM items JOIN item_topics ON item_topics.item_id = items.id"
+            " WHERE item_topics.topic = :topic ORDER BY items.published DESC, items.key LIMIT 50"
+        )
+        ours_sql = feeder.store.newest_query(50, topic)
+        with feeder.store.engine.connect() as conn:
+            # Both as SQL alone (the rows fetched); latest_items sorts its 50 rows after.
+            ours = [_timed(lambda: conn.execute(ours_sql).all())[0] for _ in range(runs * 5)]
+            plain = [
+                _timed(lambda: conn.execute(plain_sql, {"topic": topic}).all())[0]
+                for _ in range(runs * 5)
+            ]
+            compiled = ours_sql.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        latest = Figure(
+            "newest 50 items of a topic", "ms", [s * 1000 for s in ours], [s * 1000 for s in plain],
+            target=">= 20 x faster, no temp B-tree", notes={"topic": topic, "query_plan": plan},
+        )  # fmt: skip
+        latest.ratio = (latest.baseline or 0) / latest.median
+        latest.met = latest.ratio >= 20 and not any("TEMP B-TREE" in step for step in plan)
+        figures.append(latest)
+    return figures
+
+
+def render_table(figures: list[Figure]) -> str:
+    """The figures as a plain-text table."""
+    lines = [
+        f"{'figure':32} {'median':>12} {'min':>12} {'max':>12} {'baseline':>12} "
+        f"{'ratio':>7}  target",
+    ]
+    for f in figures:
+        baseline = f"{f.baseline:12.4g}" if f.baseline is not None else f"{'-':>12}"
+        ratio = f"{f.ratio:7.3g}" if f.ratio is not None else f"{'-':>7}"
+        verdict = {True: "met", False: "NOT met", None: ""}[f.met]
+        lines.append(
+            f"{f.name:32} {f.median:12.4g} {min(f.runs):12.4g} {max(f.runs):12.4g} "
+            f"{baseline} {ratio}  {f.target} ({f.unit}): {verdict}"
+        )
+    return "\n".join(lines)
