@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from functools import cached_property
-from pathlib import Path
 from urllib.parse import urlencode
 
 
@@ -81,7 +80,7 @@ class SourceFile:
 
     source: str
     path: str
-    location: Path
+    location: str  # the file system path (a string: a rescan makes one per file)
     size: int
     mtime_ns: int
 

@@ -178,7 +178,7 @@ class _Lease:
         if not self.sources:
             return
         with suppress(StoreError):  # failing that, the leases expire on their own
-            self.store.release_sources(self.sources, self.worker, self._at())
+            self.store.release_sources(self.sources, self.worker)
 
 
 def _refresh(

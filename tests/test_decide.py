@@ -1,5 +1,4 @@
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from feeder.decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
@@ -7,7 +6,7 @@ from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem, Sou
 
 
 def file(path: str, size: int = 10, mtime_ns: int = 1) -> SourceFile:
-    return SourceFile("seeds", path, Path("/x") / path, size, mtime_ns)
+    return SourceFile("seeds", path, f"/x/{path}", size, mtime_ns)
 
 
 def item(text: str = "body", day: date | None = None) -> ParsedItem:

@@ -28,6 +28,6 @@ def test_missing_folder_error_names_the_source_and_folder(tmp_path: Path) -> Non
 
 
 def test_read_error_names_the_file(tmp_path: Path) -> None:
-    missing = SourceFile("s", "gone.txt", tmp_path / "gone.txt", 1, 1)
+    missing = SourceFile("s", "gone.txt", str(tmp_path / "gone.txt"), 1, 1)
     with pytest.raises(SourceError, match=r"gone\.txt: cannot read"):
         read_file(missing)

@@ -250,7 +250,7 @@ def test_leases_go_to_one_worker_until_released_or_expired(store: Store) -> None
     assert store.claim_sources(["a", "b"], "w1", t0, later, every=False) == ["a", "b"]
     assert store.claim_sources(["a", "c"], "w2", t0, later, every=False) == ["c"]
     assert store.claim_sources(["a", "c"], "w3", t0, later, every=True) == []  # all or none
-    store.release_sources(["a"], "w1", t0)
+    store.release_sources(["a"], "w1")
     assert store.claim_sources(["a"], "w2", t0, later, every=True) == ["a"]
     assert store.claim_sources(["b"], "w2", later, later, every=True) == ["b"]  # w1's expired
     assert {s: lease[0] for s, lease in store.leases().items()} == {"a": "w2", "b": "w2", "c": "w2"}
@@ -310,3 +310,25 @@ def test_a_feeds_change_time_moves_forward_at_least_a_second_per_change(store: S
         w.bump_feeds(["all"], t0 - timedelta(seconds=30))
     assert store.feed_version("all") == (2, t0 + timedelta(seconds=1))
     assert store.feed_versions() == {"all": 2}
+
+
+@pytest.mark.parametrize("topic", [None, "news"])
+def test_the_newest_items_come_off_an_index_without_sorting(tmp_path: Path, topic) -> None:  # type: ignore[no-untyped-def]
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with store.engine.connect() as conn:
+            compiled = store.newest_query(50, topic).compile(
+                conn, compile_kwargs={"literal_binds": True}
+            )
+            plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        assert not any("TEMP B-TREE" in step for step in plan), plan
+    finally:
+        store.close()
+
+
+def test_a_released_lease_is_free_whatever_the_next_workers_clock_says(store: Store) -> None:
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    ahead = t0 + timedelta(hours=1)  # a worker whose clock runs an hour fast
+    assert store.claim_sources(["a"], "fast", ahead, ahead + timedelta(minutes=10), every=True)
+    store.release_sources(["a"], "fast")
+    assert store.claim_sources(["a"], "slow", t0, t0 + timedelta(minutes=10), every=True) == ["a"]

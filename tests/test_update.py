@@ -357,7 +357,7 @@ def test_a_source_another_worker_is_refreshing_is_waited_for_then_given_up_clear
         feeder.refresh(lock_timeout=0.2)
     skipped = feeder.refresh(wait_for_sources=False)  # the scheduler's way: skip it
     assert skipped.sources_skipped == ["seeds"] and skipped.files_scanned == 0
-    feeder.store.release_sources(["seeds"], "other-worker", clock.now)
+    feeder.store.release_sources(["seeds"], "other-worker")
     assert feeder.refresh().items_new == 17
     assert feeder.store.leases()["seeds"][0] == feeder.worker  # the last to scan it
 

@@ -174,8 +174,13 @@ class Store:
 
     def file_states(self, source: str) -> dict[str, FileState]:
         with self._read() as conn:
-            rows = conn.execute(select(SOURCE_FILES).where(SOURCE_FILES.c.source == source))
-            return {r.path: FileState(r.path, r.size, r.mtime_ns, r.sha256) for r in rows}
+            table = SOURCE_FILES
+            rows = conn.execute(
+                select(table.c.path, table.c.size, table.c.mtime_ns, table.c.sha256).where(
+                    table.c.source == source
+                )
+            )
+            return {path: FileState(path, size, mtime, sha) for path, size, mtime, sha in rows}
 
     def latest_items(self, topic: str | None = None, limit: int = 50) -> list[StoredItem]:
         """The newest `limit` items, of one topic or of all, newest first.
@@ -320,9 +325,9 @@ class Store:
                 return None
             raise
 
-    def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
+    def release_sources(self, sources: list[str], holder: str) -> None:
         with self.write() as writer:
-            writer.release_sources(sources, holder, now)
+            writer.release_sources(sources, holder)
 
     def leases(self) -> dict[str, tuple[str, datetime, datetime]]:
         """source -> (holder, acquired at, expires at): who scans what, or scanned it last."""
@@ -370,6 +375,9 @@ def _configure_sqlite(engine: Any) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a power
+        # cut may lose the last commits but never corrupts the database.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
         cursor.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select, update
@@ -26,6 +26,7 @@ from .schema import (
 )
 
 _Columns = TypeVarTuple("_Columns")
+_RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 _BATCH = 500  # keys per IN (...) list: well under every database's parameter limit
 
 
@@ -309,11 +310,12 @@ class StoreWriter:
         )
         return free
 
-    def release_sources(self, sources: list[str], holder: str, now: datetime) -> None:
-        """End `holder`'s leases on `sources` (the holder's name stays, as the last scanner)."""
+    def release_sources(self, sources: list[str], holder: str) -> None:
+        """End `holder`'s leases on `sources` (the holder's name stays, as the last
+        scanner). A released lease expired long ago, whatever any worker's clock says."""
         table = SOURCE_LEASES
         self.conn.execute(
             update(table)
             .where(table.c.source.in_(sources), table.c.holder == holder)
-            .values(expires_at=now)
+            .values(expires_at=_RELEASED)
         )

@@ -1,0 +1,61 @@
+"""The benchmark corpus and harness (feeder/bench): correct and deterministic. The
+figures themselves are measured by `python -m feeder.bench run`, never asserted here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from feeder import load_settings, make_feeder
+from feeder.bench.__main__ import main
+from feeder.bench.corpus import write_corpus
+from feeder.bench.measure import render_table, run_benchmarks
+
+
+def test_the_same_seed_writes_the_same_corpus(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "a", 40, 6, seed=7)
+    write_corpus(tmp_path / "b", 40, 6, seed=7)
+    write_corpus(tmp_path / "c", 40, 6, seed=8)
+    read = {name: {p.name: p.read_bytes() for p in (tmp_path / name).iterdir()} for name in "abc"}
+    assert read["a"] == read["b"] and read["a"] != read["c"]
+
+
+def test_a_refresh_stores_exactly_the_corpus_distinct_items(tmp_path: Path) -> None:
+    stats = write_corpus(tmp_path / "captures", 120, 8, overlap=0.3, seed=3)
+    assert stats.listing_entries > stats.distinct_items  # re-captures repeat entries
+    (tmp_path / "feeder.toml").write_text('[[sources]]\nname = "c"\npath = "captures"\n')
+    with make_feeder(load_settings(cwd=tmp_path)) as feeder:
+        summary = feeder.refresh()
+        assert summary.ok and summary.warnings == []
+        assert feeder.item_count() == stats.distinct_items
+        counts = feeder.store.topic_counts()
+    assert len(counts) >= 10  # topic words appear often enough to fill most topic feeds
+
+
+def test_corpus_command_reports_what_it_wrote(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["corpus", str(tmp_path / "c"), "--files", "5", "--items-per-file", "3"]) == 0
+    assert "5 files" in capsys.readouterr().out and len(list((tmp_path / "c").iterdir())) == 5
+
+
+@pytest.mark.slow
+def test_run_measures_every_figure_against_its_baseline(tmp_path: Path) -> None:
+    figures = run_benchmarks(tmp_path / "work", files=40, items_per_file=5, runs=1)
+    names = [f.name for f in figures]
+    assert names == [
+        "cold ingest",
+        "peak RSS of the cold ingest",
+        "rescan, nothing changed",
+        "rescan, 1% of files changed",
+        "publish after a small change",
+        "newest 50 items of a topic",
+    ]
+    assert all(f.runs and f.baseline_runs and f.ratio is not None for f in figures)
+    by_name = {f.name: f for f in figures}
+    assert by_name["rescan, nothing changed"].notes["files_read"] == 0
+    assert by_name["publish after a small change"].met  # not every feed was rendered
+    plan = by_name["newest 50 items of a topic"].notes["query_plan"]
+    assert plan and not any("TEMP B-TREE" in step for step in plan)
+    assert "cold ingest" in render_table(figures)
+    json.dumps([f.as_dict() for f in figures], default=str)  # serialisable
