@@ -57,7 +57,6 @@ class _Scan:
 
     parsed: list[ScannedFile] = field(default_factory=list)
     touched: list[tuple[str, FileState]] = field(default_factory=list)  # same bytes, new mtime
-    vanished: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def site_of(settings: Settings) -> Site:
@@ -194,28 +193,44 @@ def _refresh(
 ) -> RefreshSummary:
     matcher = TopicMatcher(settings.topic_list())
     folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
-    scan = _scan_sources(store, folders, summary, on_progress, cancel, lease.keep)
+    work, vanished = _plan_sources(store, folders, summary)
     paused = {source.name for source, read in web if read.paused}
     lease.keep()
     _follow_settings(store, settings, matcher, now, summary)
-    with store.write() as writer:
-        before = writer.feed_versions()
-        for name in (s.name for s in chosen if s.name not in paused):
-            writer.record_scan(name, now, summary.failed_sources.get(name))
-        ingest = _Ingest(writer, matcher, settings, now, summary)
-        for scanned in scan.parsed:
-            ingest.add_file(scanned)
-        for source, read in web:
-            if read.items is not None:
-                ingest.add(source.name, mask_url(source.url), read.items)
-            writer.save_web_state(source.name, read.state)  # with its items, never before
-        ingest.run(cancel)
-        for name, state in scan.touched:
-            writer.save_file_state(name, state, now)
-        for name, paths in scan.vanished:
-            writer.forget_files(name, paths)
-        writer.bump_feeds(ingest.changed_feeds, now)
-    after = before | {feed: before.get(feed, 0) + 1 for feed in ingest.changed_feeds}
+    ingest = _Ingest(matcher, settings, now, summary)
+    parser = SeedParser()
+    # Files are read and stored a chunk at a time, each chunk one transaction with the
+    # scan state of its files: memory stays flat however large the folder, and a crash
+    # keeps what was stored, which the next refresh does not read again.
+    chunks = [work[start : start + _FILES_PER_TRANSACTION]
+              for start in range(0, len(work), _FILES_PER_TRANSACTION)] or [[]]  # fmt: skip
+    before: dict[str, int] | None = None
+    after: dict[str, int] = {}
+    for number, chunk in enumerate(chunks):
+        scan = _read_files(parser, chunk, number * _FILES_PER_TRANSACTION, len(work),
+                           summary, on_progress, cancel, lease.keep)  # fmt: skip
+        last = number == len(chunks) - 1
+        with store.write() as writer:
+            if before is None:
+                before = writer.feed_versions()
+                after = dict(before)
+            for scanned in scan.parsed:
+                ingest.add_file(scanned)
+            if last:  # the sources' own state goes with their last files
+                for name in (s.name for s in chosen if s.name not in paused):
+                    writer.record_scan(name, now, summary.failed_sources.get(name))
+                for source, read in web:
+                    if read.items is not None:
+                        ingest.add(source.name, mask_url(source.url), read.items)
+                    writer.save_web_state(source.name, read.state)  # with its items
+                for name, paths in vanished:
+                    writer.forget_files(name, paths)
+            changed = ingest.run(writer, cancel)
+            for name, state in scan.touched:
+                writer.save_file_state(name, state, now)
+            writer.bump_feeds(changed, now)
+        after |= {feed: after.get(feed, 0) + 1 for feed in changed}
+    assert before is not None
     _publish(store, settings, summary, _Changes(before, after, ingest.changed_keys))
     return summary
 
@@ -290,16 +305,12 @@ def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
     return recorded is not None and recorded != value
 
 
-def _scan_sources(
-    store: Store,
-    sources: list[FolderSourceConfig],
-    summary: RefreshSummary,
-    on_progress: ProgressCallback | None,
-    cancel: Event,
-    keep_lease: Callable[[], None],
-) -> _Scan:
-    scan = _Scan()
+def _plan_sources(
+    store: Store, sources: list[FolderSourceConfig], summary: RefreshSummary
+) -> tuple[list[tuple[SourceFile, FileState | None]], list[tuple[str, list[str]]]]:
+    """(the files to read with their last state, the paths gone per source): stat only."""
     work: list[tuple[SourceFile, FileState | None]] = []
+    vanished = []
     for source in sources:
         try:
             files = list_folder(source)
@@ -312,13 +323,26 @@ def _scan_sources(
         summary.files_unchanged += len(plan.unchanged)
         work += [(file, states.get(file.path)) for file in plan.to_read]
         if plan.vanished:
-            scan.vanished.append((source.name, plan.vanished))
-    parser = SeedParser()
-    for done, (file, state) in enumerate(work, start=1):
+            vanished.append((source.name, plan.vanished))
+    return work, vanished
+
+
+def _read_files(
+    parser: SeedParser,
+    files: list[tuple[SourceFile, FileState | None]],
+    first: int,
+    total: int,
+    summary: RefreshSummary,
+    on_progress: ProgressCallback | None,
+    cancel: Event,
+    keep_lease: Callable[[], None],
+) -> _Scan:
+    scan = _Scan()
+    for done, (file, state) in enumerate(files, start=first + 1):
         if cancel.is_set():
             raise RefreshCancelled("cancelled while reading files")
         if on_progress:
-            on_progress(done, len(work), file.path)
+            on_progress(done, total, file.path)
         keep_lease()
         _scan_file(parser, file, state, scan, summary)
     return scan
@@ -362,6 +386,7 @@ def _scan_file(
 
 
 _INGEST_BATCH = 500  # keys written per round of statements
+_FILES_PER_TRANSACTION = 500
 
 
 @dataclass
@@ -388,14 +413,9 @@ class _Ingest:
     """
 
     def __init__(
-        self,
-        writer: StoreWriter,
-        matcher: TopicMatcher,
-        settings: Settings,
-        now: datetime,
-        summary: RefreshSummary,
+        self, matcher: TopicMatcher, settings: Settings, now: datetime, summary: RefreshSummary
     ) -> None:
-        self.writer, self.matcher, self.zone = writer, matcher, settings.tz
+        self.matcher, self.zone = matcher, settings.tz
         self.now, self.summary = now, summary
         self.versions: dict[str, tuple[str, str]] = {}  # key -> (file, hash) seen this refresh
         self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
@@ -414,9 +434,11 @@ class _Ingest:
         """Queue `items` seen at `place` (a file's path, a page's URL) of `source`."""
         self.pending += [(item, source, place, shown or place) for item in items]
 
-    def run(self, cancel: Event) -> None:
-        """Write everything queued, a batch of keys at a time (a few statements per
-        batch, not per item); leaving early through `cancel` rolls it all back."""
+    def run(self, writer: StoreWriter, cancel: Event) -> set[str]:
+        """Write everything queued in `writer`'s transaction, a batch of keys at a time
+        (a few statements per batch, not per item), and empty the queue. Returns the
+        feeds whose entries changed. Leaving early through `cancel` rolls it back."""
+        self.writer, self.changed_feeds = writer, set()
         self.pending.sort(key=lambda entry: entry[0].key)  # stable: files keep their order
         groups = [list(g) for _, g in groupby(self.pending, key=lambda entry: entry[0].key)]
         for start in range(0, len(groups), _INGEST_BATCH):
@@ -425,6 +447,8 @@ class _Ingest:
             self._batch(groups[start : start + _INGEST_BATCH])
         for source, states in groupby(self.files, key=lambda entry: entry[0]):
             self.writer.save_file_states(source, [state for _, state in states], self.now)
+        self.pending, self.files = [], []
+        return self.changed_feeds
 
     def _batch(self, groups: list[list[tuple[ParsedItem, str, str, str]]]) -> None:
         stored = self.writer.find_items([group[0][0].key for group in groups])
