@@ -9,9 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ManualClock, configure, seed
+from conftest import SEED_FILES, ManualClock, configure, seed
 
 from feeder import Feeder, make_feeder
+from feeder import update as update_module
 from feeder.model import DateSource
 from feeder.store import StoreError
 from feeder.store.locks import LockBusyError
@@ -451,3 +452,25 @@ def test_a_worker_whose_sources_others_scanned_still_writes_its_feeds(
                 settings.feeds_dir / name
             ).read_bytes()
         assert other.refresh(wait_for_sources=False).feeds_written == 0  # caught up
+
+
+def test_an_interrupted_refresh_keeps_its_stored_batches_and_the_next_one_finishes(
+    feeder: Feeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 2)
+
+    class Crash(Exception):
+        pass
+
+    def crash_at_file_4(done: int, total: int, path: str) -> None:
+        if done == 4:
+            raise Crash
+
+    with pytest.raises(Crash):
+        feeder.refresh(on_progress=crash_at_file_4)
+    stored = feeder.store.file_states("seeds")
+    assert len(stored) == 2  # the first batch of two files, with its items
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.files_unchanged) == (3, 2)
+    assert feeder.store.item_count() == 17
+    assert sorted(feeder.store.file_states("seeds")) == sorted(p.name for p in SEED_FILES)

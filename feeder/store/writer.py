@@ -54,15 +54,9 @@ class StoreWriter:
         return (row.id, row.content_hash, row.first_seen) if row else None
 
     def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int | None:
-        """Store a new item; returns its row id, or None when another writer stored an
-        item with that key first (an idempotent upsert: two workers store it once)."""
-        values = item_values(item) | {
-            "published": published,
-            "updated": published,
-            "first_seen": seen,
-        }
-        stmt = self.insert(ITEMS).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return self.conn.execute(stmt.returning(ITEMS.c.id)).scalar()
+        """Store one new item (see `add_items`); its row id, or None if stored meanwhile."""
+        times = {"published": published, "updated": published, "first_seen": seen}
+        return self.add_items([item_values(item) | times]).get(item.key)
 
     def find_items(self, keys: list[str]) -> dict[str, tuple[int, str, datetime]]:
         """key -> (row id, content hash, first seen) of those of `keys` that are stored."""
@@ -217,16 +211,6 @@ class StoreWriter:
         )
         self.conn.execute(
             update(ITEM_TOPICS).where(ITEM_TOPICS.c.item_id == item_id).values(published=published)
-        )
-
-    def record_sighting(self, item_id: int, source: str, path: str, seen: datetime) -> None:
-        stmt = self.insert(SIGHTINGS).values(
-            item_id=item_id, source=source, path=path, first_seen=seen, last_seen=seen
-        )
-        self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["item_id", "source", "path"], set_={"last_seen": seen}
-            )
         )
 
     def save_file_state(self, source: str, state: FileState, scanned: datetime) -> None:
