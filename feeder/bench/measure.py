@@ -73,10 +73,11 @@ def _config(workdir: Path, captures: Path) -> Path:
 # inherits its high-water mark through fork and exec.
 _REFRESH_REPORTING_PEAK = """
 import atexit, pathlib, sys
+report = pathlib.Path(sys.argv[1])
 def peak():
     status = pathlib.Path("/proc/self/status").read_text()
     kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
-    pathlib.Path(sys.argv[1]).write_text(kib)
+    report.write_text(kib)
 atexit.register(peak)
 sys.argv = ["feeder", *sys.argv[2:]]
 from feeder.cli import app
