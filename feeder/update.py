@@ -99,8 +99,11 @@ def refresh(
     chosen = [s for s in chosen if s.name in lease.sources]
     if not chosen:
         # Other workers did the scanning; this one's feeds/ must still catch up.
-        published = _published(settings)
-        if published is None or published.get("versions") != store.feed_versions():
+        published = _published(settings) or {}
+        if (
+            published.get("settings") != _output_fingerprint(settings)
+            or published.get("versions") != store.feed_versions()
+        ):
             _publish(store, settings, summary)
         return summary
     try:
