@@ -116,7 +116,7 @@ def refresh(
         except (LockBusyError, LeaseLost) as exc:
             _fail(f"error: {exc}", EXIT_FATAL)
         except StoreError as exc:
-            _fail(f"error: refresh failed, the database is unchanged: {exc}", EXIT_FATAL)
+            _fail(f"error: refresh failed, its unfinished batch was rolled back: {exc}", EXIT_FATAL)
         except PublishError as exc:
             _fail(
                 f"error: items were stored but publishing failed (the next refresh retries): {exc}",

@@ -85,8 +85,8 @@ def refresh(
     finish them (`LockBusyError` after that), or, without `wait_for_sources`, skips
     those another worker holds (`summary.sources_skipped`). On SQLite a refresh also
     holds the database's writer lock. Setting `cancel` stops a refresh that is
-    waiting, reading or storing (`RefreshCancelled`, with the database rolled back);
-    one already publishing finishes.
+    waiting, reading or storing (`RefreshCancelled`; the batch of files being stored
+    is rolled back, batches stored before stay); one already publishing finishes.
     """
     stop = cancel or Event()
     moment = now.replace(microsecond=0)
