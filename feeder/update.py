@@ -229,8 +229,8 @@ def _refresh(
                 for name, paths in vanished:
                     writer.forget_files(name, paths)
             changed = ingest.run(writer, cancel)
-            for name, state in scan.touched:
-                writer.save_file_state(name, state, now)
+            for name, touched in groupby(scan.touched, key=lambda entry: entry[0]):
+                writer.save_file_states(name, [state for _, state in touched], now)
             writer.bump_feeds(changed, now)
         after |= {feed: after.get(feed, 0) + 1 for feed in changed}
     assert before is not None

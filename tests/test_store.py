@@ -43,7 +43,7 @@ def test_write_transaction_rolls_back_on_error(store: Store) -> None:
     now = datetime(2024, 1, 2, tzinfo=UTC)
     with pytest.raises(RuntimeError), store.write() as w:
         w.add_item(parsed(), now, now)
-        w.save_file_state("s", FileState("a.txt", 1, 1, "h"), now)
+        w.save_file_states("s", [FileState("a.txt", 1, 1, "h")], now)
         raise RuntimeError("crash mid-refresh")
     assert store.item_count() == 0 and store.file_states("s") == {}
 

@@ -32,7 +32,7 @@ from .schema import (
     SightingRow,
 )
 from .search import SearchQueryError, search_statement
-from .writer import StoreWriter
+from .writer import StoreWriter, feed_versions
 
 __all__ = [
     "LockBusyError",
@@ -304,12 +304,8 @@ class Store:
 
     def feed_versions(self) -> dict[str, int]:
         """Every feed's version: equal mappings, equal feeds."""
-        table = FEED_VERSIONS
         with self._read() as conn:
-            return {
-                feed: version
-                for feed, version in conn.execute(select(table.c.feed, table.c.version))
-            }
+            return feed_versions(conn)
 
     def claim_sources(
         self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool

@@ -157,11 +157,7 @@ class StoreWriter:
 
     def feed_versions(self) -> dict[str, int]:
         """Every feed's version, as this transaction sees it."""
-        table = FEED_VERSIONS
-        return {
-            feed: version
-            for feed, version in self.conn.execute(select(table.c.feed, table.c.version))
-        }
+        return feed_versions(self.conn)
 
     def bump_feeds(self, feeds: Iterable[str], now: datetime) -> None:
         """Move the version of each feed whose entries this transaction changed, and
@@ -211,18 +207,6 @@ class StoreWriter:
         )
         self.conn.execute(
             update(ITEM_TOPICS).where(ITEM_TOPICS.c.item_id == item_id).values(published=published)
-        )
-
-    def save_file_state(self, source: str, state: FileState, scanned: datetime) -> None:
-        values = {
-            "size": state.size,
-            "mtime_ns": state.mtime_ns,
-            "sha256": state.sha256,
-            "scanned_at": scanned,
-        }
-        stmt = self.insert(SOURCE_FILES).values(source=source, path=state.path, **values)
-        self.conn.execute(
-            stmt.on_conflict_do_update(index_elements=["source", "path"], set_=values)
         )
 
     def record_scan(self, source: str, at: datetime, error: str | None) -> None:
@@ -303,3 +287,9 @@ class StoreWriter:
             .where(table.c.source.in_(sources), table.c.holder == holder)
             .values(expires_at=_RELEASED)
         )
+
+
+def feed_versions(conn: Connection) -> dict[str, int]:
+    """Every feed's version (feed -> version) as `conn` sees it."""
+    table = FEED_VERSIONS
+    return {feed: version for feed, version in conn.execute(select(table.c.feed, table.c.version))}
