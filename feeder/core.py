@@ -50,6 +50,9 @@ class Feeder:
         self._web_lock = Lock()
         # Names this process in source leases: several workers may share a database.
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        # Counts this object's finished refreshes, so caches of rendered feeds (serve)
+        # know at once that their own process may have changed a feed.
+        self.refreshes = 0
 
     @property
     def database(self) -> str:
@@ -75,10 +78,13 @@ class Feeder:
         """
         now = self._clock()
         fetcher = self._web() if self._has_web_sources else None
-        return refresh(
-            self.store, self.settings, now, on_progress, sources, lock_timeout, cancel, fetcher,
-            self.worker, wait_for_sources,
-        )  # fmt: skip
+        try:
+            return refresh(
+                self.store, self.settings, now, on_progress, sources, lock_timeout, cancel,
+                fetcher, self.worker, wait_for_sources,
+            )  # fmt: skip
+        finally:
+            self.refreshes += 1
 
     @property
     def _has_web_sources(self) -> bool:

@@ -22,6 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import formatdate, parsedate_to_datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -58,6 +59,8 @@ CACHE_SEARCH = "public, max-age=60"
 SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, SEARCH_QUERY_MAX = 20, 100, 500
 _GZIP_MIN_BYTES = 512
 _CACHED_FILES = 512
+# How long other requests keep a feed's cached bytes while one confirms its version.
+_CONFIRM_PATIENCE = 5.0
 
 
 class Monitoring(Protocol):
@@ -84,6 +87,13 @@ class Resource:
     media_type: str
     last_modified: float | None  # seconds since the epoch; None: validate by ETag only
     cache_control: str
+
+    @cached_property
+    def last_modified_header(self) -> str | None:
+        """Last-Modified as an HTTP date, formatted once (it is asked on every request)."""
+        if self.last_modified is None:
+            return None
+        return formatdate(self.last_modified, usegmt=True)
 
     @classmethod
     def of(
@@ -140,14 +150,44 @@ class PublishedFiles:
 
 
 class StoredFeeds:
-    """Feeds rendered from the database, each cached until its version moves."""
+    """Feeds rendered from the database, each cached until its version moves.
 
-    def __init__(self, feeder: Feeder) -> None:
+    `get` always asks the database for the feed's version (one indexed row); `current`
+    answers from memory alone, with what `get` confirmed within the last `recheck`
+    seconds and before this process's latest refresh, so a hot feed costs the database
+    one query a second, and a change made elsewhere (another worker, a `feeder refresh`
+    beside the service) is served within that second.
+    """
+
+    def __init__(self, feeder: Feeder, recheck: float = 1.0) -> None:
         self.feeder = feeder
+        self.recheck = recheck
         self.names = set(feeder.feed_names())
         self.titles = {t.slug: t.title for t in feeder.settings.topic_list()}
-        self._cache: dict[tuple[str, str], tuple[int, Resource]] = {}
+        # name -> (version, resource, monotonic time confirmed, refreshes seen then)
+        self._cache: dict[str, tuple[int, Resource, float, int]] = {}
+        self._confirming: dict[str, float] = {}  # name -> when a caller went to confirm it
         self._lock = threading.Lock()
+
+    def current(self, name: str) -> Resource | None:
+        """The cached feed `name` if confirmed current lately, else None (ask `get`).
+
+        Past `recheck`, one caller gets None and confirms through `get`, while the
+        others keep the cached bytes for the moment that takes: a busy feed does not
+        send every waiting request to the database at once.
+        """
+        entry = self._cache.get(name)
+        if entry is None or entry[3] != self.feeder.refreshes:
+            return None
+        now = time.monotonic()
+        if now - entry[2] <= self.recheck:
+            return entry[1]
+        with self._lock:
+            claimed = self._confirming.get(name)
+            if claimed is None or now - claimed > _CONFIRM_PATIENCE:
+                self._confirming[name] = now
+                return None
+        return entry[1]
 
     def get(self, name: str) -> Resource | None:
         """The feed `name` (`<slug>.atom` or `.rss`); None if no such feed. Raises
@@ -156,18 +196,22 @@ class StoredFeeds:
         if match is None or match["slug"] not in self.names:
             return None
         slug, fmt = match["slug"], match["fmt"]
+        refreshes = self.feeder.refreshes  # read before the version: never newer than it
         version, changed_at = self.feeder.feed_version(slug)
+        confirmed = time.monotonic()
         with self._lock:
-            cached = self._cache.get((slug, fmt))
-        if cached and cached[0] == version:
-            return cached[1]
+            self._confirming.pop(name, None)
+            cached = self._cache.get(name)
+            if cached and cached[0] == version:
+                self._cache[name] = (version, cached[1], confirmed, refreshes)
+                return cached[1]
         # Read after the version: the content is at least that new, so a cache entry
         # is never older than its key (at worst one extra render).
         body = render_feed(self.feeder.site, self.feeder.feed(slug), fmt, self.titles)
         changed = changed_at.timestamp() if changed_at else None
         resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], changed, CACHE_FEEDS)
         with self._lock:
-            self._cache[(slug, fmt)] = (version, resource)
+            self._cache[name] = (version, resource, confirmed, refreshes)
         return resource
 
 
@@ -217,27 +261,77 @@ def not_modified(
     return False
 
 
+def conditional_answer(
+    method: str, headers: Mapping[str, str], resource: Resource, now: float
+) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) for a GET or HEAD of `resource`: 304 when the client's
+    copy is current, gzip when accepted. `headers` are the request's, names lower-case."""
+    use_gzip = resource.gzipped and accepts_gzip(headers.get("accept-encoding", ""))
+    chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
+    last_modified = usable_last_modified(resource.last_modified, now)
+    answer = {
+        "etag": chosen.etag,
+        "cache-control": resource.cache_control,
+        "vary": "Accept-Encoding",
+    }
+    if last_modified is not None and resource.last_modified_header:
+        answer["last-modified"] = resource.last_modified_header
+    if not_modified(headers, chosen.etag, last_modified, now):
+        return 304, answer, b""
+    answer["content-type"] = resource.media_type
+    answer["content-length"] = str(len(chosen.body))
+    if chosen.encoding:
+        answer["content-encoding"] = chosen.encoding
+    return 200, answer, b"" if method == "HEAD" else chosen.body
+
+
 def respond(request: Request, resource: Resource) -> Response:
     """The resource, or 304 when the client's copy is current; gzip when accepted."""
-    use_gzip = resource.gzipped and accepts_gzip(request.headers.get("accept-encoding", ""))
-    chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
-    now = time.time()
-    last_modified = usable_last_modified(resource.last_modified, now)
-    headers = {
-        "ETag": chosen.etag,
-        "Cache-Control": resource.cache_control,
-        "Vary": "Accept-Encoding",
-    }
-    if last_modified is not None:
-        headers["Last-Modified"] = formatdate(last_modified, usegmt=True)
-    if not_modified(request.headers, chosen.etag, last_modified, now):
-        return Response(status_code=304, headers=headers)
-    if chosen.encoding:
-        headers["Content-Encoding"] = chosen.encoding
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(chosen.body))
-        return Response(b"", headers=headers, media_type=resource.media_type)
-    return Response(chosen.body, headers=headers, media_type=resource.media_type)
+    status, headers, body = conditional_answer(
+        request.method, request.headers, resource, time.time()
+    )
+    return Response(body, status_code=status, headers=headers)
+
+
+# The request headers `conditional_answer` reads.
+_CONDITIONAL_HEADERS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
+
+
+class AnswerCurrentFeeds:
+    """ASGI front: a GET or HEAD of a feed whose rendered bytes are known current
+    (`StoredFeeds.current`) is answered from memory on the event loop, without routing
+    or a worker thread; every other request goes on to `app`. Feed polling is most of
+    a feed server's traffic, and most of it ends in a 304."""
+
+    def __init__(self, app: ASGIApp, feeds: StoredFeeds) -> None:
+        self.app, self.feeds = app, feeds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and not scope["query_string"]
+        ):
+            resource = self.feeds.current(scope["path"][1:])
+            if resource is not None:
+                headers = {
+                    name.decode("latin-1"): value.decode("latin-1")
+                    for name, value in scope["headers"]
+                    if name in _CONDITIONAL_HEADERS
+                }
+                status, answer, body = conditional_answer(
+                    scope["method"], headers, resource, time.time()
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [(k.encode(), v.encode()) for k, v in answer.items()],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 class CountRequests:
@@ -339,7 +433,8 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         Route("/search.{fmt:str}", search, methods=["GET", "HEAD"]),
         Route("/{name:path}", published, methods=["GET", "HEAD"]),
     ]
-    return CountRequests(Starlette(routes=routes, lifespan=lifespan), metrics)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    return CountRequests(AnswerCurrentFeeds(app, feeds), metrics)
 
 
 def _bad_request(message: str) -> Response:

@@ -11,7 +11,7 @@ import pytest
 from feeder import load_settings, make_feeder
 from feeder.bench.__main__ import main
 from feeder.bench.corpus import write_corpus
-from feeder.bench.measure import render_table, run_benchmarks
+from feeder.bench.measure import measure_http, render_table, run_benchmarks
 
 
 def test_the_same_seed_writes_the_same_corpus(tmp_path: Path) -> None:
@@ -41,21 +41,43 @@ def test_corpus_command_reports_what_it_wrote(tmp_path: Path, capsys) -> None:  
 
 @pytest.mark.slow
 def test_run_measures_every_figure_against_its_baseline(tmp_path: Path) -> None:
-    figures = run_benchmarks(tmp_path / "work", files=40, items_per_file=5, runs=1)
+    figures = run_benchmarks(tmp_path / "work", files=40, items_per_file=5, runs=1, http_seconds=1)
     names = [f.name for f in figures]
     assert names == [
         "cold ingest",
         "peak RSS of the cold ingest",
+        "cold ingest cost per item",
         "rescan, nothing changed",
         "rescan, 1% of files changed",
         "publish after a small change",
         "newest 50 items of a topic",
+        "serve a feed, 200",
+        "serve a feed, 304",
+        "search feed latency, p95",
     ]
-    assert all(f.runs and f.baseline_runs and f.ratio is not None for f in figures)
     by_name = {f.name: f for f in figures}
+    assert all(f.runs and f.ratio is not None for f in figures if f.baseline_runs)
+    assert set(by_name["cold ingest cost per item"].notes["us_per_item_median"]) == {
+        "10%", "30%", "100%",
+    }  # fmt: skip
     assert by_name["rescan, nothing changed"].notes["files_read"] == 0
     assert by_name["publish after a small change"].met  # not every feed was rendered
     plan = by_name["newest 50 items of a topic"].notes["query_plan"]
     assert plan and not any("TEMP B-TREE" in step for step in plan)
+    for status in ("200", "304"):  # wrk, nginx and http.server each answered
+        served = by_name[f"serve a feed, {status}"]
+        assert served.runs[0] > 0 and served.baseline_runs[0] > 0
+        assert served.notes["http.server"][0] > 0
+    assert by_name["search feed latency, p95"].notes["requests"] == 100
     assert "cold ingest" in render_table(figures)
     json.dumps([f.as_dict() for f in figures], default=str)  # serialisable
+
+
+def test_without_wrk_or_nginx_themeasure_http_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-installed"))
+    figures = measure_http(tmp_path, tmp_path, runs=1, seconds=1)
+    assert [f.name for f in figures] == ["serve a feed, 200", "serve a feed, 304"]
+    assert all("wrk and nginx not installed" in f.notes["skipped"] for f in figures)
+    assert "wrk and nginx not installed" in render_table(figures)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from feeder import Feeder, make_feeder
 from feeder.metrics import Metrics
@@ -26,10 +29,18 @@ class AppClient:
         self.app = make_app(feeder, Metrics())
 
     def get(self, path: str) -> httpx.Response:
+        return self.request("GET", path)
+
+    def get_with(self, path: str, headers: dict[str, str]) -> httpx.Response:
+        return self.request("GET", path, headers)
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         async def fetch() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
-                return await client.get(path)
+                return await client.request(method, path, headers=headers)
 
         return asyncio.run(fetch())
 
@@ -117,3 +128,86 @@ def test_a_feed_is_rendered_again_only_when_its_version_moves(
     assert renewed.last_modified == clock.now.timestamp()
     assert feeds.get("belarus.atom") is not belarus  # the new item is in Belarus too
     assert feeds.get("kyrgyzstan.atom") is untouched  # not in it: still cached
+
+
+@pytest.fixture
+def statements(feeder: Feeder) -> Iterator[list[str]]:
+    """The SQL statements the feeder's engine runs while the test goes on."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(feeder.store.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(feeder.store.engine, "before_cursor_execute", record)
+
+
+def test_a_feed_polled_again_is_answered_from_memory(
+    app_client: AppClient, statements: list[str]
+) -> None:
+    first = app_client.get("/nato.atom")
+    assert first.status_code == 200 and statements  # confirmed with the database
+    statements.clear()
+    again = app_client.get("/nato.atom")
+    revalidated = app_client.get_with("/nato.atom", {"If-None-Match": first.headers["etag"]})
+    head = app_client.request("HEAD", "/nato.atom")
+    assert statements == []
+    assert (again.content, again.headers["etag"]) == (first.content, first.headers["etag"])
+    assert revalidated.status_code == 304 and revalidated.content == b""
+    assert revalidated.headers["etag"] == first.headers["etag"]
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == first.headers["content-length"]
+    assert head.headers["content-type"] == first.headers["content-type"]
+    plain = app_client.get_with("/nato.atom", {"Accept-Encoding": "identity"})
+    gzipped = app_client.get_with("/nato.atom", {"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["content-length"] == str(len(first.content))
+    assert gzipped.headers["content-encoding"] == "gzip" and gzipped.content == first.content
+    assert statements == []
+
+
+def test_a_refresh_in_this_process_is_served_at_once(
+    feeder: Feeder, settings, app_client: AppClient, clock
+) -> None:  # type: ignore[no-untyped-def]
+    before = app_client.get("/nato.atom")
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n", encoding="utf-8"
+    )
+    clock.advance(hours=1)
+    feeder.refresh()
+    after = app_client.get("/nato.atom")
+    assert after.headers["etag"] != before.headers["etag"]
+    assert b"NATO observers visited Minsk" in after.content
+
+
+def test_past_recheck_one_caller_confirms_while_the_others_keep_the_bytes(
+    feeder: Feeder, published
+) -> None:  # type: ignore[no-untyped-def]
+    feeds = StoredFeeds(feeder, recheck=0.0)
+    assert feeds.current("nato.atom") is None  # never rendered
+    rendered = feeds.get("nato.atom")
+    time.sleep(0.01)
+    assert feeds.current("nato.atom") is None  # this caller goes to confirm
+    assert feeds.current("nato.atom") is rendered  # the others meanwhile keep the bytes
+    assert feeds.get("nato.atom") is rendered  # confirmed: the version has not moved
+    time.sleep(0.01)
+    assert feeds.current("nato.atom") is None  # the next recheck is due again
+
+
+def test_a_feed_changed_by_another_process_is_served_after_recheck(
+    feeder: Feeder, settings, published, clock
+) -> None:  # type: ignore[no-untyped-def]
+    feeds = StoredFeeds(feeder, recheck=0.0)
+    before = feeds.get("nato.atom")
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n", encoding="utf-8"
+    )
+    clock.advance(hours=1)
+    with make_feeder(settings, clock) as other_process:
+        other_process.refresh()
+    time.sleep(0.01)
+    assert feeds.current("nato.atom") is None
+    after = feeds.get("nato.atom")
+    assert after is not None and before is not None
+    assert b"NATO observers visited Minsk" in after.identity.body

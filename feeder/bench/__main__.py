@@ -28,13 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--runs", type=int, default=3)
     run.add_argument("--seed", type=int, default=1)
     run.add_argument("--json", type=Path, default=Path("bench-results.json"))
+    run.add_argument(
+        "--http-seconds", type=float, default=5.0, help="length of each wrk run (default 5)"
+    )
     args = parser.parse_args(argv)
     if args.command == "corpus":
         stats = write_corpus(args.dir, args.files, args.items_per_file, args.overlap, args.seed)
         print(f"{stats.files} files, {stats.listing_entries} listing entries, "
               f"{stats.distinct_items} distinct items in {args.dir}")  # fmt: skip
         return 0
-    figures = run_benchmarks(args.work, args.files, args.items_per_file, args.runs, args.seed)
+    figures = run_benchmarks(
+        args.work, args.files, args.items_per_file, args.runs, args.seed, args.http_seconds
+    )
     print(render_table(figures))
     args.json.write_text(json.dumps([f.as_dict() for f in figures], indent=2, default=str))
     print(f"figures written to {args.json}")

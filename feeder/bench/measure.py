@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from ..config import load_settings
 from ..core import make_feeder
+from . import serving
 from .corpus import write_corpus
 
 
@@ -43,7 +44,7 @@ class Figure:
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs)
+        return statistics.median(self.runs) if self.runs else float("nan")
 
     @property
     def baseline(self) -> float | None:
@@ -51,6 +52,8 @@ class Figure:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if not self.runs:
+            return data
         data |= {"median": self.median, "min": min(self.runs), "max": max(self.runs)}
         if self.baseline_runs:
             data |= {
@@ -150,12 +153,17 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def run_benchmarks(
-    work: Path, files: int, items_per_file: int, runs: int = 3, seed: int = 1
+    work: Path,
+    files: int,
+    items_per_file: int,
+    runs: int = 3,
+    seed: int = 1,
+    http_seconds: float = 5.0,
 ) -> list[Figure]:
-    """Every figure of issue 6 on a corpus of `files` captures (and one a tenth of that
-    size, for memory growth), built in `work`."""
-    big, small = work / "corpus", work / "corpus-small"
-    for folder, count in ((big, files), (small, max(1, files // 10))):
+    """Every figure of issue 6 on a corpus of `files` captures (and ones a tenth and
+    three tenths of that size, for growth), built in `work`."""
+    big, mid, small = work / "corpus", work / "corpus-30", work / "corpus-10"
+    for folder, count in ((big, files), (mid, files * 3 // 10), (small, max(1, files // 10))):
         shutil.rmtree(folder, ignore_errors=True)
         write_corpus(folder, count, items_per_file, seed=seed)
     figures: list[Figure] = []
@@ -182,6 +190,24 @@ def run_benchmarks(
     memory.ratio = memory.median / (memory.baseline or 1)
     memory.met = memory.ratio <= 1.25
     figures.append(memory)
+
+    # Cost per item at three corpus sizes: it must not grow with the corpus.
+    mid_cold = [_cold_ingest(work / "cold-30", mid) for _ in range(runs)]
+    per_item = {
+        label: [s / n * 1e6 for s, _, n in measured]
+        for label, measured in (("10%", small_cold), ("30%", mid_cold), ("100%", cold))
+    }
+    scaling = Figure(
+        "cold ingest cost per item", "us/item", per_item["100%"], per_item["10%"],
+        target="flat from 10x fewer items (<= 1.25 x)",
+        notes={
+            "items": {"10%": small_cold[0][2], "30%": mid_cold[0][2], "100%": items},
+            "us_per_item_median": {k: statistics.median(v) for k, v in per_item.items()},
+        },
+    )  # fmt: skip
+    scaling.ratio = scaling.median / (scaling.baseline or 1)
+    scaling.met = scaling.ratio <= 1.25
+    figures.append(scaling)
 
     settings = load_settings(_config(work / "cold", big))
     clock = [datetime.now(UTC)]
@@ -257,6 +283,82 @@ def run_benchmarks(
         latest.ratio = (latest.baseline or 0) / latest.median
         latest.met = latest.ratio >= 20 and not any("TEMP B-TREE" in step for step in plan)
         figures.append(latest)
+    figures += measure_http(work / "cold", settings.feeds_dir, runs, http_seconds)
+    return figures
+
+
+# Searches a reader might type: common and rare topic words, a phrase, a prefix, AND/OR.
+_SEARCHES = [
+    "Kazakhstan", "peacekeeping", "biological", '"drug trafficking"', "Bishk*",
+    "Minsk AND exercises", "NATO OR terrorism", "council", "personnel training", "Osh",
+]  # fmt: skip
+
+
+def measure_http(workdir: Path, feeds: Path, runs: int, seconds: float) -> list[Figure]:
+    """`feeder serve` under `wrk -t2 -c50` for a 200 and a 304 of a topic feed near
+    100 KB, against nginx (one worker) and `python -m http.server` on the same file;
+    then the search feed's latency."""
+    missing = serving.missing_tools()
+    if missing:
+        reason = f"not measured: {' and '.join(missing)} not installed (apt install wrk nginx)"
+        return [
+            Figure(name, "requests/s", [], target=target, notes={"skipped": reason})
+            for name, target in (
+                ("serve a feed, 200", ">= 0.35 x nginx"),
+                ("serve a feed, 304", ">= 0.25 x nginx"),
+            )
+        ]
+    name = serving.feed_near(feeds)
+    rates: dict[str, dict[str, list[float]]] = {
+        server: {"200": [], "304": []} for server in ("feeder", "nginx", "http.server")
+    }
+    config = workdir / "feeder.toml"
+    servers = {
+        "feeder": lambda: serving.feeder_serving(
+            config, serving.free_port(), workdir / "serve.log", name
+        ),
+        "nginx": lambda: serving.nginx_serving(feeds, serving.free_port(), workdir / "nginx", name),
+        "http.server": lambda: serving.http_server_serving(
+            feeds, serving.free_port(), workdir / "http-server.log", name
+        ),
+    }
+    latencies: list[float] = []
+    for run in range(runs):
+        for server, start in servers.items():
+            with start() as base:
+                url = f"{base}/{name}"
+                header = serving.revalidation_header(url)
+                rates[server]["200"].append(serving.wrk(url, seconds))
+                rates[server]["304"].append(serving.wrk(url, seconds, header))
+                if server == "feeder" and run == 0:
+                    latencies = serving.search_latencies(base, _SEARCHES, rounds=10)
+    figures = []
+    for status, wanted in (("200", 0.35), ("304", 0.25)):
+        figure = Figure(
+            f"serve a feed, {status}", "requests/s", rates["feeder"][status],
+            rates["nginx"][status], target=f">= {wanted} x nginx",
+            notes={
+                "feed": name, "bytes": (feeds / name).stat().st_size,
+                "http.server": rates["http.server"][status],
+                "http.server_ratio": statistics.median(rates["feeder"][status])
+                / statistics.median(rates["http.server"][status]),
+                "wrk": f"-t{serving.WRK_THREADS} -c{serving.WRK_CONNECTIONS} -d{seconds}s",
+            },
+        )  # fmt: skip
+        figure.ratio = figure.median / (figure.baseline or 1)
+        figure.met = figure.ratio >= wanted
+        figures.append(figure)
+    p95 = serving.percentile(latencies, 0.95) * 1000
+    search = Figure(
+        "search feed latency, p95", "ms", [p95], target="p95 < 50 ms",
+        notes={
+            "requests": len(latencies), "queries": _SEARCHES,
+            "p50_ms": serving.percentile(latencies, 0.5) * 1000,
+            "max_ms": max(latencies) * 1000,
+        },
+    )  # fmt: skip
+    search.met = p95 < 50
+    figures.append(search)
     return figures
 
 
@@ -267,6 +369,9 @@ def render_table(figures: list[Figure]) -> str:
         f"{'ratio':>7}  target",
     ]
     for f in figures:
+        if not f.runs:
+            lines.append(f"{f.name:32} {f.notes.get('skipped', 'not measured')}")
+            continue
         baseline = f"{f.baseline:12.4g}" if f.baseline is not None else f"{'-':>12}"
         ratio = f"{f.ratio:7.3g}" if f.ratio is not None else f"{'-':>7}"
         verdict = {True: "met", False: "NOT met", None: ""}[f.met]
