@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from enum import StrEnum
@@ -30,6 +32,17 @@ def plan_scan(files: list[SourceFile], states: dict[str, FileState]) -> ScanPlan
     present = {file.path for file in files}
     plan.vanished = sorted(path for path in states if path not in present)
     return plan
+
+
+def listing_fingerprint(files: list[SourceFile]) -> str:
+    """A digest of a folder's listing (every path, size and mtime). When it equals the
+    one recorded after the last complete scan, nothing in the folder changed, and the
+    per-file scan state need not even be read."""
+    digest = hashlib.sha256("\0".join([f.path for f in files]).encode())
+    # Sizes and mtimes as packed 64-bit integers: a rescan makes this for every file.
+    digest.update(array("q", [f.size for f in files]).tobytes())
+    digest.update(array("q", [f.mtime_ns for f in files]).tobytes())
+    return digest.hexdigest()
 
 
 class Change(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
+import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,20 +109,24 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
         pass
     except OSError as exc:
         raise PublishError(f"{path}: cannot read: {exc.strerror}") from exc
-    tmp = None
+    # Named for this process and thread, so concurrent writers never share one (a
+    # crash can leave one behind: hidden, and never served).
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.fchmod(fd, 0o644)  # whatever the umask: a web server must read it
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return True
 

@@ -22,7 +22,14 @@ from threading import Event
 from typing import TYPE_CHECKING, Any
 
 from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
-from .decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
+from .decide import (
+    Change,
+    calendar_day_start,
+    classify_item,
+    listing_fingerprint,
+    plan_scan,
+    publication_time,
+)
 from .model import (
     FeedContent,
     FileState,
@@ -57,6 +64,7 @@ class _Scan:
 
     parsed: list[ScannedFile] = field(default_factory=list)
     touched: list[tuple[str, FileState]] = field(default_factory=list)  # same bytes, new mtime
+    unsettled: set[str] = field(default_factory=set)  # sources with a file to try again
 
 
 def site_of(settings: Settings) -> Site:
@@ -196,7 +204,7 @@ def _refresh(
 ) -> RefreshSummary:
     matcher = TopicMatcher(settings.topic_list())
     folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
-    work, vanished = _plan_sources(store, folders, summary)
+    work, vanished, listings = _plan_sources(store, folders, summary)
     paused = {source.name for source, read in web if read.paused}
     lease.keep()
     _follow_settings(store, settings, matcher, now, summary)
@@ -209,14 +217,20 @@ def _refresh(
               for start in range(0, len(work), _FILES_PER_TRANSACTION)] or [[]]  # fmt: skip
     before: dict[str, int] | None = None
     after: dict[str, int] = {}
+    unsettled: set[str] = set()
     for number, chunk in enumerate(chunks):
         scan = _read_files(parser, chunk, number * _FILES_PER_TRANSACTION, len(work),
                            summary, on_progress, cancel, lease.keep)  # fmt: skip
         last = number == len(chunks) - 1
+        unsettled |= scan.unsettled
         with store.write() as writer:
             if before is None:
                 before = writer.feed_versions()
                 after = dict(before)
+                # A changed folder's recorded listing goes with its first stored file,
+                # and comes back only once the whole folder has been scanned.
+                for name in listings:
+                    writer.delete_meta(_listing_meta(name))
             for scanned in scan.parsed:
                 ingest.add_file(scanned)
             if last:  # the sources' own state goes with their last files
@@ -228,6 +242,9 @@ def _refresh(
                     writer.save_web_state(source.name, read.state)  # with its items
                 for name, paths in vanished:
                     writer.forget_files(name, paths)
+                for name, fingerprint in listings.items():
+                    if name not in unsettled:
+                        writer.set_meta(_listing_meta(name), fingerprint)
             changed = ingest.run(writer, cancel)
             for name, touched in groupby(scan.touched, key=lambda entry: entry[0]):
                 writer.save_file_states(name, [state for _, state in touched], now)
@@ -288,6 +305,9 @@ def _follow_settings(
     A transaction of its own, before the ingest: it takes the settings' rows first and
     then items in key order, the order every ingest uses, so workers cannot deadlock.
     """
+    recorded = store.meta([_RULES_META, _ZONE_META])
+    if recorded == {_RULES_META: matcher.fingerprint, _ZONE_META: settings.timezone}:
+        return  # the usual case, settled without a write transaction
     with store.write() as writer:
         moved = False
         if _settings_changed(writer, _RULES_META, matcher.fingerprint):
@@ -308,12 +328,20 @@ def _settings_changed(writer: StoreWriter, name: str, value: str) -> bool:
     return recorded is not None and recorded != value
 
 
+def _listing_meta(source: str) -> str:
+    return f"listing:{source}"
+
+
 def _plan_sources(
     store: Store, sources: list[FolderSourceConfig], summary: RefreshSummary
-) -> tuple[list[tuple[SourceFile, FileState | None]], list[tuple[str, list[str]]]]:
-    """(the files to read with their last state, the paths gone per source): stat only."""
+) -> tuple[list[tuple[SourceFile, FileState | None]], list[tuple[str, list[str]]], dict[str, str]]:
+    """(the files to read with their last state, the paths gone per source, the listing
+    fingerprint of each folder that changed): stat only. A folder whose listing is the
+    one recorded after its last complete scan, with a state for each of its files, costs
+    one row and a count, not a row per file."""
     work: list[tuple[SourceFile, FileState | None]] = []
     vanished = []
+    listings = {}
     for source in sources:
         try:
             files = list_folder(source)
@@ -321,13 +349,21 @@ def _plan_sources(
             summary.add_error(source.name, str(exc))
             summary.failed_sources[source.name] = str(exc)
             continue
+        fingerprint = listing_fingerprint(files)
+        if store.recorded_listing(source.name, _listing_meta(source.name)) == (
+            fingerprint,
+            len(files),
+        ):
+            summary.files_unchanged += len(files)
+            continue
+        listings[source.name] = fingerprint
         states = store.file_states(source.name)
         plan = plan_scan(files, states)
         summary.files_unchanged += len(plan.unchanged)
         work += [(file, states.get(file.path)) for file in plan.to_read]
         if plan.vanished:
             vanished.append((source.name, plan.vanished))
-    return work, vanished
+    return work, vanished, listings
 
 
 def _read_files(
@@ -363,6 +399,7 @@ def _scan_file(
     except SourceError as exc:
         summary.files_failed += 1
         summary.add_error(file.source, str(exc))
+        scan.unsettled.add(file.source)
         return
     sha256 = hashlib.sha256(data).hexdigest()
     if state is not None and state.sha256 == sha256:
@@ -379,6 +416,7 @@ def _scan_file(
         return
     except Exception as exc:  # a parser bug must not cost the other files
         summary.files_failed += 1
+        scan.unsettled.add(file.source)
         summary.add_error(
             file.source, f"{file.location}: parser failed: {type(exc).__name__}: {exc}"
         )

@@ -21,6 +21,25 @@ def test_star_is_a_word_suffix_wildcard() -> None:
     assert m.match("a peace keeper") == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        ("peacekeepers in Osh", True),
+        ("(Peacekeeping)", True),
+        ("unpeacekeeping", False),  # a letter before the first word
+        ("_peacekeeping", False),  # \w includes the underscore
+        ("the Ministry of Defence met", True),
+        ("the ministry of defenceless", False),  # a letter after the last word
+        ("xministry of defence", False),
+        ("МИД России", True),  # any script, folded
+        ("ПодМИД России", False),
+    ],
+)
+def test_word_boundaries_hold_on_both_sides_of_a_keyword(text: str, matched: bool) -> None:
+    m = matcher(Topic("t", "T", ("peacekeep*", "ministry of defence", "МИД России")))
+    assert (m.match(text) == ("t",)) is matched
+
+
 def test_phrases_match_across_any_whitespace() -> None:
     m = matcher(Topic("infosec", "Infosec", ("information security",)))
     assert m.match("Information\n  Security incidents") == ("infosec",)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_FILES, ManualClock, configure, seed
+from sqlalchemy import event
 
 from feeder import Feeder, make_feeder
 from feeder import update as update_module
@@ -474,3 +475,71 @@ def test_an_interrupted_refresh_keeps_its_stored_batches_and_the_next_one_finish
     assert (summary.files_scanned, summary.files_unchanged) == (3, 2)
     assert feeder.store.item_count() == 17
     assert sorted(feeder.store.file_states("seeds")) == sorted(p.name for p in SEED_FILES)
+
+
+def test_an_unchanged_folder_is_rescanned_without_reading_its_file_states(
+    feeder: Feeder,
+) -> None:
+    feeder.refresh()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(feeder.store.engine, "before_cursor_execute", record)
+    try:
+        summary = feeder.refresh()
+    finally:
+        event.remove(feeder.store.engine, "before_cursor_execute", record)
+    assert (summary.files_unchanged, summary.files_scanned) == (5, 0)
+    reads_of_states = [s for s in statements if "source_files.path" in s]
+    assert reads_of_states == []  # only a count of them, beside the recorded listing
+
+
+def test_a_change_of_size_or_mtime_alone_is_seen_by_the_listing(feeder: Feeder, settings) -> None:
+    feeder.refresh()
+    path = settings.sources[0].path / seed("004").name
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1))  # same bytes, 1 ns later
+    summary = feeder.refresh()
+    assert (summary.files_unchanged, summary.files_scanned) == (5, 0)  # read, same hash
+    assert feeder.store.file_states("seeds")[path.name].mtime_ns == info.st_mtime_ns + 1
+
+
+def test_a_file_that_could_not_be_read_is_tried_again_on_every_rescan(
+    feeder: Feeder, settings
+) -> None:
+    # Reading /proc/self/mem from its start fails (EIO) even for root, which file modes
+    # would not stop: a stand-in for a file the disk cannot give back.
+    (settings.sources[0].path / "broken.txt").symlink_to("/proc/self/mem")
+    for _ in range(2):
+        summary = feeder.refresh()
+        assert summary.files_failed == 1
+        assert any("broken.txt: cannot read" in error for error in summary.errors)
+    (settings.sources[0].path / "broken.txt").unlink()
+    (settings.sources[0].path / "broken.txt").write_text("05.01.2025\n\nIt came back.\n")
+    summary = feeder.refresh()
+    assert (summary.files_failed, summary.files_scanned, summary.items_new) == (0, 1, 1)
+
+
+def test_an_interrupted_refresh_records_no_listing_so_the_next_one_plans_file_by_file(
+    feeder: Feeder, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feeder.refresh()
+    (settings.sources[0].path / "005_new.txt").write_text("05.01.2025\n\nOne more.\n")
+    (settings.sources[0].path / "006_new.txt").write_text("06.01.2025\n\nAnd another.\n")
+    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 1)
+
+    class Crash(Exception):
+        pass
+
+    def crash_at_file_2(done: int, total: int, path: str) -> None:
+        if done == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        feeder.refresh(on_progress=crash_at_file_2)
+    assert feeder.store.meta(["listing:seeds"]) == {}  # dropped with the first new file
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.files_unchanged) == (1, 6)
+    assert "listing:seeds" in feeder.store.meta(["listing:seeds"])

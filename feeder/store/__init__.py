@@ -24,6 +24,7 @@ from .schema import (
     FEED_VERSIONS,
     ITEM_TOPICS,
     ITEMS,
+    META,
     SOURCE_FILES,
     SOURCE_LEASES,
     SOURCE_STATUS,
@@ -171,6 +172,23 @@ class Store:
     def _read(self) -> Iterator[Connection]:
         with _wrapped(self.url), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def meta(self, names: list[str]) -> dict[str, str]:
+        """The values the refreshes recorded under `names` (those recorded at all)."""
+        with self._read() as conn:
+            rows = conn.execute(select(META.c.name, META.c.value).where(META.c.name.in_(names)))
+            return {name: value for name, value in rows}
+
+    def recorded_listing(self, source: str, meta: str) -> tuple[str | None, int]:
+        """(the value recorded under `meta`, how many files of `source` have a scan
+        state): what a rescan compares a folder's listing against."""
+        with self._read() as conn:
+            recorded = conn.execute(select(META.c.value).where(META.c.name == meta)).scalar()
+            table = SOURCE_FILES
+            count = conn.execute(
+                select(func.count()).select_from(table).where(table.c.source == source)
+            ).scalar_one()
+            return recorded, count
 
     def file_states(self, source: str) -> dict[str, FileState]:
         with self._read() as conn:

@@ -40,6 +40,9 @@ class StoreWriter:
     def get_meta(self, name: str) -> str | None:
         return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
 
+    def delete_meta(self, name: str) -> None:
+        self.conn.execute(delete(META).where(META.c.name == name))
+
     def set_meta(self, name: str, value: str) -> None:
         stmt = self.insert(META).values(name=name, value=value)
         self.conn.execute(
