@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import os
-import threading
+import secrets
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,12 +109,14 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
         pass
     except OSError as exc:
         raise PublishError(f"{path}: cannot read: {exc.strerror}") from exc
-    # Named for this process and thread, so concurrent writers never share one (a
-    # crash can leave one behind: hidden, and never served).
-    tmp = path.parent / f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
+    # A fresh random name each time (never another writer's file, even one in another
+    # container sharing the folder); a crash can leave one behind, hidden and never served.
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    created = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        created = True
         try:
             os.fchmod(fd, 0o644)  # whatever the umask: a web server must read it
             view = memoryview(data)
@@ -126,7 +128,8 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
             os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if created:
+            tmp.unlink(missing_ok=True)
         raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return True
 

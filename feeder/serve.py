@@ -172,15 +172,16 @@ class StoredFeeds:
     def current(self, name: str) -> Resource | None:
         """The cached feed `name` if confirmed current lately, else None (ask `get`).
 
-        Past `recheck`, one caller gets None and confirms through `get`, while the
-        others keep the cached bytes for the moment that takes: a busy feed does not
-        send every waiting request to the database at once.
+        When a check is due (past `recheck`, or after a refresh in this process), one
+        caller gets None and confirms through `get`, while the others keep the cached
+        bytes for the moment that takes: a busy feed does not send every waiting
+        request to the database, or to render the same feed, at once.
         """
         entry = self._cache.get(name)
-        if entry is None or entry[3] != self.feeder.refreshes:
+        if entry is None:
             return None
         now = time.monotonic()
-        if now - entry[2] <= self.recheck:
+        if now - entry[2] <= self.recheck and entry[3] == self.feeder.refreshes:
             return entry[1]
         with self._lock:
             claimed = self._confirming.get(name)
@@ -195,12 +196,17 @@ class StoredFeeds:
         match = FEED_NAME.fullmatch(name)
         if match is None or match["slug"] not in self.names:
             return None
-        slug, fmt = match["slug"], match["fmt"]
+        try:
+            return self._confirm(name, match["slug"], match["fmt"])
+        finally:  # released only once the entry is stored (or the check failed)
+            with self._lock:
+                self._confirming.pop(name, None)
+
+    def _confirm(self, name: str, slug: str, fmt: str) -> Resource:
         refreshes = self.feeder.refreshes  # read before the version: never newer than it
         version, changed_at = self.feeder.feed_version(slug)
         confirmed = time.monotonic()
         with self._lock:
-            self._confirming.pop(name, None)
             cached = self._cache.get(name)
             if cached and cached[0] == version:
                 self._cache[name] = (version, cached[1], confirmed, refreshes)

@@ -21,6 +21,9 @@ class Topic:
     exclude: tuple[str, ...] = ()
 
 
+_MATCHING_VERSION = 2
+
+
 def keyword_pattern(keyword: str) -> str:
     """Regex for one keyword: whole words, `*` a word-suffix wildcard.
 
@@ -90,4 +93,6 @@ class TopicMatcher:
     def fingerprint(self) -> str:
         """Changes whenever the rules change, so stored tags can be recomputed."""
         rules = [[t.slug, list(t.keywords), list(t.exclude)] for t in self.topics]
-        return hashlib.sha256(json.dumps(rules).encode()).hexdigest()
+        # The matching itself is part of it: stored tags follow when it changes
+        # (2: text and keywords compared casefolded).
+        return hashlib.sha256(json.dumps([_MATCHING_VERSION, rules]).encode()).hexdigest()

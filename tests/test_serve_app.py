@@ -211,3 +211,20 @@ def test_a_feed_changed_by_another_process_is_served_after_recheck(
     after = feeds.get("nato.atom")
     assert after is not None and before is not None
     assert b"NATO observers visited Minsk" in after.identity.body
+
+
+def test_after_a_refresh_here_one_caller_renders_while_the_others_keep_the_bytes(
+    feeder: Feeder, settings, published, clock
+) -> None:  # type: ignore[no-untyped-def]
+    feeds = StoredFeeds(feeder)
+    before = feeds.get("nato.atom")
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n", encoding="utf-8"
+    )
+    clock.advance(hours=1)
+    feeder.refresh()
+    assert feeds.current("nato.atom") is None  # the first caller goes to render
+    assert feeds.current("nato.atom") is before  # the others keep the old bytes meanwhile
+    after = feeds.get("nato.atom")
+    assert after is not None and after is not before
+    assert feeds.current("nato.atom") is after  # rendered and confirmed: from memory again

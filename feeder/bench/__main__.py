@@ -24,12 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="measure, print a table, write JSON")
     run.add_argument("--work", type=Path, default=Path("bench-work"))
     run.add_argument("--files", type=int, default=10_000)
-    run.add_argument("--items-per-file", type=int, default=10)
+    run.add_argument("--items-per-file", type=int, default=16)  # ~100,000 items
     run.add_argument("--runs", type=int, default=3)
     run.add_argument("--seed", type=int, default=1)
     run.add_argument("--json", type=Path, default=Path("bench-results.json"))
     run.add_argument(
-        "--http-seconds", type=float, default=5.0, help="length of each wrk run (default 5)"
+        "--http-seconds", type=int, default=5, help="seconds of each wrk run (default 5)"
     )
     args = parser.parse_args(argv)
     if args.command == "corpus":

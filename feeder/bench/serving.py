@@ -19,6 +19,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -77,12 +79,32 @@ def _running(command: list[str], url: str, what: str, log: Path) -> Iterator[Non
 
 @contextmanager
 def feeder_serving(config: Path, port: int, log: Path, probe: str) -> Iterator[str]:
-    """`feeder serve` on `port` (no access log, as under load); yields its base URL."""
+    """`feeder serve` on `port` (no access log, as under load), once its first scan
+    of every source has finished; yields its base URL."""
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "feeder", "serve", "--config", str(config),
                "--port", str(port), "--no-access-log"]  # fmt: skip
+    started = datetime.now(UTC)
     with _running(command, f"{base}/{probe}", "feeder serve", log):
+        _wait_for_first_scans(base, started)
         yield base
+
+
+def _wait_for_first_scans(base: str, started: datetime) -> None:
+    """Block until /health shows every source scanned since `started` and none
+    scanning: the service's start-up rescan must not share the cores with the load."""
+
+    def scanned(source: dict[str, str | None]) -> bool:
+        last = source["last_scan"]
+        return bool(last) and datetime.fromisoformat(str(last)) >= started.replace(microsecond=0)
+
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        sources = httpx.get(f"{base}/health", timeout=10).json()["sources"]
+        if all(scanned(s) and not s["running_since"] for s in sources.values()):
+            return
+        time.sleep(0.2)
+    raise ServerFailed(f"feeder serve at {base} did not finish its first scan in 600 s")
 
 
 @contextmanager
@@ -120,42 +142,64 @@ def http_server_serving(root: Path, port: int, log: Path, probe: str) -> Iterato
         yield base
 
 
+# What wrk sends: no Accept-Encoding, so the uncompressed form and its ETag.
+_AS_WRK = {"Accept-Encoding": "identity"}
+
+
 def revalidation_header(url: str) -> tuple[str, str]:
     """The conditional header a reader sends on its next poll of `url` (If-None-Match
     when the server gives an ETag, else If-Modified-Since), checked to give a 304."""
-    first = httpx.get(url, timeout=10)
+    first = httpx.get(url, headers=_AS_WRK, timeout=10)
     if "etag" in first.headers:
         header = ("If-None-Match", first.headers["etag"])
     elif "last-modified" in first.headers:
         header = ("If-Modified-Since", first.headers["last-modified"])
     else:
         raise ServerFailed(f"{url} gives neither an ETag nor a Last-Modified")
-    again = httpx.get(url, headers=[header], timeout=10)
+    again = httpx.get(url, headers={**_AS_WRK, header[0]: header[1]}, timeout=10)
     if again.status_code != 304:
         raise ServerFailed(f"{url} answered a revalidation with {again.status_code}, not 304")
     return header
 
 
 _RATE = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
-_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)")
+_TRANSFER = re.compile(r"^Transfer/sec:\s+([0-9.]+)([KMG]?B)", re.MULTILINE)
+_NOT_OK = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+_SOCKET_ERRORS = re.compile(r"Socket errors: (.*)")
+_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
 
-def wrk(url: str, seconds: float, header: tuple[str, str] | None = None) -> float:
-    """Requests per second that `wrk -t2 -c50` gets from `url`. Raises `ServerFailed`
-    when any answer was not a 2xx or 3xx."""
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run measured."""
+
+    rate: float  # requests per second
+    bytes_per_request: float  # headers and body, as read off the socket
+    socket_errors: str | None  # wrk's line, e.g. "connect 0, read 0, write 0, timeout 3"
+
+
+def wrk(url: str, seconds: int, header: tuple[str, str] | None = None) -> Load:
+    """What `wrk -t2 -c50` gets from `url`. Raises `ServerFailed` when any answer was
+    not a 2xx or 3xx."""
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s"]
     if header:
         command += ["-H", f"{header[0]}: {header[1]}"]
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True
     ).stdout  # fmt: skip
-    errors = _ERRORS.search(output)
-    if errors and errors.group(1):
-        raise ServerFailed(f"wrk on {url}: {errors.group(0)}")
-    rate = _RATE.search(output)
-    if rate is None:
+    not_ok = _NOT_OK.search(output)
+    if not_ok:
+        raise ServerFailed(f"wrk on {url}: {not_ok.group(0)}")
+    rate, transfer = _RATE.search(output), _TRANSFER.search(output)
+    if rate is None or transfer is None:
         raise ServerFailed(f"wrk printed no rate for {url}:\n{output}")
-    return float(rate.group(1))
+    per_second = float(transfer.group(1)) * _UNITS[transfer.group(2)]
+    errors = _SOCKET_ERRORS.search(output)
+    return Load(
+        float(rate.group(1)),
+        per_second / max(float(rate.group(1)), 1e-9),
+        errors.group(1) if errors else None,
+    )
 
 
 def missing_tools() -> list[str]:
