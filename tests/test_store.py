@@ -11,6 +11,7 @@ import sqlalchemy
 from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem
 from feeder.store import SearchQueryError, Store, StoreError
 from feeder.store.locks import LockBusyError
+from feeder.store.search import search_statement
 
 
 @pytest.fixture
@@ -332,3 +333,33 @@ def test_a_released_lease_is_free_whatever_the_next_workers_clock_says(store: St
     assert store.claim_sources(["a"], "fast", ahead, ahead + timedelta(minutes=10), every=True)
     store.release_sources(["a"], "fast")
     assert store.claim_sources(["a"], "slow", t0, t0 + timedelta(minutes=10), every=True) == ["a"]
+
+
+@pytest.mark.parametrize("query", ["council", '"drug trafficking"', "Bishk*", "a OR b NOT c"])
+def test_a_search_walks_the_newest_first_index_instead_of_sorting_its_matches(
+    tmp_path: Path, query: str
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with store.engine.connect() as conn:
+            statement = search_statement("sqlite", query, 20)
+            compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        assert "SCAN items USING INDEX ix_items_newest" in plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan
+    finally:
+        store.close()
+
+
+def test_search_returns_the_newest_matches_first_however_many_match(store: Store) -> None:
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    with store.write() as w:
+        for n in range(60):  # stored out of date order
+            day = (n * 37) % 60
+            item = ParsedItem(
+                f"k{n}", f"Council meeting {n}", (Block("p", "The council met."),),
+                ItemKind.ARTICLE, None, DateSource.FIRST_SEEN,
+            )  # fmt: skip
+            w.add_item(item, base + timedelta(days=day), base)
+    found = store.search("council", 5)
+    assert [i.published for i in found] == [base + timedelta(days=d) for d in (59, 58, 57, 56, 55)]
