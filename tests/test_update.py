@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -455,20 +456,26 @@ def test_a_worker_whose_sources_others_scanned_still_writes_its_feeds(
         assert other.refresh(wait_for_sources=False).feeds_written == 0  # caught up
 
 
+class Crash(Exception):
+    """Stands in for a process dying mid-refresh."""
+
+
+def crash_at_file(number: int) -> Callable[[int, int, str], None]:
+    """A progress callback that crashes the refresh as it reaches file `number`."""
+
+    def progress(done: int, total: int, path: str) -> None:
+        if done == number:
+            raise Crash
+
+    return progress
+
+
 def test_an_interrupted_refresh_keeps_its_stored_batches_and_the_next_one_finishes(
     feeder: Feeder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 2)
-
-    class Crash(Exception):
-        pass
-
-    def crash_at_file_4(done: int, total: int, path: str) -> None:
-        if done == 4:
-            raise Crash
-
     with pytest.raises(Crash):
-        feeder.refresh(on_progress=crash_at_file_4)
+        feeder.refresh(on_progress=crash_at_file(4))
     stored = feeder.store.file_states("seeds")
     assert len(stored) == 2  # the first batch of two files, with its items
     summary = feeder.refresh()
@@ -529,16 +536,8 @@ def test_an_interrupted_refresh_records_no_listing_so_the_next_one_plans_file_by
     (settings.sources[0].path / "005_new.txt").write_text("05.01.2025\n\nOne more.\n")
     (settings.sources[0].path / "006_new.txt").write_text("06.01.2025\n\nAnd another.\n")
     monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 1)
-
-    class Crash(Exception):
-        pass
-
-    def crash_at_file_2(done: int, total: int, path: str) -> None:
-        if done == 2:
-            raise Crash
-
     with pytest.raises(Crash):
-        feeder.refresh(on_progress=crash_at_file_2)
+        feeder.refresh(on_progress=crash_at_file(2))
     assert feeder.store.meta(["listing:seeds"]) == {}  # dropped with the first new file
     summary = feeder.refresh()
     assert (summary.files_scanned, summary.files_unchanged) == (1, 6)
