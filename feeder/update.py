@@ -428,6 +428,7 @@ def _scan_file(
 
 _INGEST_BATCH = 500  # keys written per round of statements
 _FILES_PER_TRANSACTION = 500
+_KEYS_LISTED = 5_000  # above this many changed items, publish renders every item page
 
 
 @dataclass
@@ -458,11 +459,11 @@ class _Ingest:
     ) -> None:
         self.matcher, self.zone = matcher, settings.tz
         self.now, self.summary = now, summary
-        self.versions: dict[str, tuple[str, str]] = {}  # key -> (file, hash) seen this refresh
         self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
         self.files: list[tuple[str, FileState]] = []
         self.changed_feeds: set[str] = set()  # feeds whose entries this ingest changed
-        self.changed_keys: set[str] = set()  # items stored, edited or re-tagged
+        # Items stored, edited or re-tagged; None once there are too many to list.
+        self.changed_keys: set[str] | None = set()
 
     def add_file(self, scanned: ScannedFile) -> None:
         file = scanned.file
@@ -502,7 +503,10 @@ class _Ingest:
                 plan.item_id = added[plan.item.key]
         self.writer.update_items([p.values | {"item_id": p.item_id} for p in plans if p.update])
         retagged = [p for p in plans if p.retag]
-        self.changed_keys.update(p.item.key for p in retagged)
+        if self.changed_keys is not None:
+            self.changed_keys.update(p.item.key for p in retagged)
+            if len(self.changed_keys) > _KEYS_LISTED:
+                self.changed_keys = None  # memory stays flat however many items a refresh brings
         ids = {p.item.key: p.item_id or 0 for p in plans}  # every plan has its row by now
         before = self.writer.drop_topics([ids[p.item.key] for p in retagged if not p.new])
         rows = []
@@ -529,14 +533,21 @@ class _Ingest:
         order: the last wins) and what is stored; counts as the versions come."""
         current = found[1] if found else None
         changed = False
-        for item, _, _, shown in group:
+        earlier: str | None = None  # where the version read before this one came from
+        for item, source, place, shown in group:
             change = classify_item(current, item)
             self.summary.items_new += change is Change.NEW
             self.summary.items_updated += change is Change.CHANGED
             self.summary.items_unchanged += change is Change.UNCHANGED
             changed |= change is Change.CHANGED
-            current = item.content_hash
-            self._note_conflict(item, shown)
+            if change is Change.CHANGED and found is not None and earlier is None:
+                earlier = self.writer.seen_at(found[0], self.now, (source, place))  # read earlier
+            if change is Change.CHANGED and earlier is not None:
+                self.summary.warnings.append(
+                    f"{shown}: {item.title!r} has different text in {earlier}; "
+                    "the version read last is kept"
+                )
+            current, earlier = item.content_hash, shown
         item = group[-1][0]
         places = list(dict.fromkeys((source, place) for _, source, place, _ in group))
         first_seen = found[2] if found else self.now
@@ -565,14 +576,6 @@ class _Ingest:
         else:
             plan.retag = False  # the other worker tagged it with the same rules
         return item_id
-
-    def _note_conflict(self, item: ParsedItem, location: str) -> None:
-        earlier = self.versions.setdefault(item.key, (location, item.content_hash))
-        if earlier[1] != item.content_hash:
-            self.summary.warnings.append(
-                f"{location}: {item.title!r} has different text in {earlier[0]}; "
-                "the version read last is kept"
-            )
 
 
 def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
@@ -619,7 +622,7 @@ class _Changes:
 
     before: dict[str, int]
     after: dict[str, int]
-    keys: set[str]
+    keys: set[str] | None  # None: too many to list
 
 
 def _published(settings: Settings) -> dict[str, Any] | None:
@@ -662,10 +665,14 @@ def _publish(
     )
     if incremental and changes is not None:
         render: set[str] | None = {f for f in versions if versions[f] != changes.before.get(f)}
-        if not render and not changes.keys:  # nothing changed: nothing to render or read
+        if not render and changes.keys == set():  # nothing changed: nothing to render or read
             summary.feeds_unchanged = len(feed_names(settings)) * len(FEED_FORMATS)
             return
-        items: Iterable[StoredItem] = store.items_by_keys(sorted(changes.keys))
+        items: Iterable[StoredItem] = (
+            store.iter_items()
+            if changes.keys is None
+            else store.items_by_keys(sorted(changes.keys))
+        )
     else:
         render, items = None, store.iter_items()
     site = site_of(settings)

@@ -250,6 +250,35 @@ def test_two_files_disagreeing_about_one_item_warn_and_keep_the_last(
     assert kept.blocks[0].text == "Same item. Second wording."
 
 
+def test_a_disagreement_across_transactions_still_names_both_files(
+    feeder: Feeder, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 1)
+    folder = settings.sources[0].path
+    (folder / "a.txt").write_text("02.12.2024\n\nSame item. First wording.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("02.12.2024\n\nSame item. Second wording.\n", encoding="utf-8")
+    summary = feeder.refresh()
+    (warning,) = [w for w in summary.warnings if "different text in" in w]
+    assert (
+        "b.txt" in warning.split(":")[0] and warning.split("different text in ")[1][:5] == "a.txt"
+    )
+    (kept,) = [i for i in feeder.items(limit=50) if i.title == "Same item."]
+    assert kept.blocks[0].text == "Same item. Second wording."
+
+
+def test_an_item_edited_since_the_last_refresh_is_no_disagreement(
+    feeder: Feeder, settings, clock
+) -> None:
+    page = settings.sources[0].path / "a.txt"
+    page.write_text("02.12.2024\n\nSame item. First wording.\n", encoding="utf-8")
+    feeder.refresh()
+    clock.advance(hours=1)
+    page.write_text("02.12.2024\n\nSame item. Second wording.\n", encoding="utf-8")
+    summary = feeder.refresh()
+    assert summary.items_updated == 1
+    assert not [w for w in summary.warnings if "different text in" in w]
+
+
 def test_failed_refresh_leaves_the_database_as_it_was(feeder: Feeder) -> None:
     feeder.refresh()
     with feeder.store.engine.begin() as conn:
@@ -406,6 +435,25 @@ def test_a_new_item_rewrites_only_the_feeds_it_appears_in(feeder: Feeder, settin
         name for name in after if name.startswith("items/") and after[name] != before.get(name)
     }
     assert len(pages) == 1  # one new item page; the other 17 were not rendered
+
+
+def test_more_changed_items_than_listed_still_get_their_pages(
+    feeder: Feeder, settings, clock, monkeypatch
+) -> None:
+    monkeypatch.setattr(update_module, "_KEYS_LISTED", 2)  # the set is dropped past 2 keys
+    feeder.refresh()
+    before = snapshot(settings.feeds_dir)
+    (settings.sources[0].path / "005_new.txt").write_text(
+        "05.01.2025\n\nNATO observers visited Minsk.\n\n"
+        "06.01.2025\n\nA second new item.\n\n07.01.2025\n\nA third new item.\n",
+        encoding="utf-8",
+    )
+    clock.advance(hours=1)
+    summary = feeder.refresh()
+    after = snapshot(settings.feeds_dir)
+    new_pages = {name for name in after if name.startswith("items/") and name not in before}
+    assert len(new_pages) == 3 and summary.items_new == 3
+    assert summary.feeds_rendered < 32  # the feeds are still chosen by what changed
 
 
 def test_new_output_settings_render_everything_again(load, workdir: Path, clock) -> None:

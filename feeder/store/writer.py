@@ -120,6 +120,17 @@ class StoreWriter:
             )
             self.conn.execute(stmt, rows)
 
+    def seen_at(self, item_id: int, when: datetime, besides: tuple[str, str]) -> str | None:
+        """A place (file path or URL) other than `besides` (source, place) where this
+        item was recorded as seen at `when`."""
+        sightings = SIGHTINGS.c
+        return self.conn.execute(
+            select(sightings.path)
+            .where(sightings.item_id == item_id, sightings.last_seen == when)
+            .where(or_(sightings.source != besides[0], sightings.path != besides[1]))
+            .limit(1)
+        ).scalar()
+
     def save_file_states(self, source: str, states: list[FileState], scanned: datetime) -> None:
         if not states:
             return
