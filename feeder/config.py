@@ -7,6 +7,7 @@ the default one. Errors name the file, the key and the reason.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from datetime import UTC, tzinfo
@@ -105,6 +106,9 @@ class FolderSourceConfig(_Strict):
     path: Path
     pattern: str = "*.txt"
     interval: Duration = 300.0  # seconds between scheduled rescans
+    # Larger files are skipped with a warning, never read: 100,000 listing entries
+    # take about 15 MB.
+    max_bytes: int = Field(32_000_000, ge=1_000, le=1_000_000_000)
 
     @property
     def location(self) -> str:
@@ -300,13 +304,14 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     base = cwd
     sources_base = SHIPPED_ROOT
     if path is not None:
-        path = (cwd / path).resolve()
+        given = Path(os.path.normpath(cwd / path))  # named as given, symbolic links kept
+        path = given.resolve()
         if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        data |= (own := _read_toml(path))
+            raise ConfigError(f"{given}: config file not found")
+        data |= (own := _read_toml(path, given))
         if "sources" in own:
             sources_base = path.parent
-        label, base = str(path), path.parent
+        label, base = str(given), path.parent
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -314,14 +319,14 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     return _resolve_paths(settings, base, sources_base)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, label: Path | None = None) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{label or path}: not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{label or path}: cannot read: {exc.strerror}") from None
 
 
 def _describe(label: str, exc: ValidationError, data: dict[str, Any]) -> str:

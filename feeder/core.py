@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -14,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
-from .store import SchemaState, Store
+from .store import SchemaState, Store, worker_is_gone, worker_name
 from .update import USER_AGENT, ProgressCallback, feed_content, feed_names, refresh, site_of
 
 if TYPE_CHECKING:
@@ -49,7 +46,7 @@ class Feeder:
         self._fetcher: WebFetcher | None = None
         self._web_lock = Lock()
         # Names this process in source leases: several workers may share a database.
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker = worker_name()
         # Counts this object's finished refreshes, so caches of rendered feeds (serve)
         # know at once that their own process may have changed a feed.
         self.refreshes = 0
@@ -123,7 +120,7 @@ class Feeder:
         """source -> (the worker scanning it now or last, whether it is scanning now)."""
         now = self._clock()
         return {
-            source: (holder, expires > now)
+            source: (holder, expires > now and not worker_is_gone(holder))
             for source, (holder, _, expires) in self.store.leases().items()
             if holder
         }

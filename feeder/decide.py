@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from .model import FileState, ParsedItem, SourceFile
@@ -34,11 +35,12 @@ def plan_scan(files: list[SourceFile], states: dict[str, FileState]) -> ScanPlan
     return plan
 
 
-def listing_fingerprint(files: list[SourceFile]) -> str:
-    """A digest of a folder's listing (every path, size and mtime). When it equals the
-    one recorded after the last complete scan, nothing in the folder changed, and the
-    per-file scan state need not even be read."""
+def listing_fingerprint(files: list[SourceFile], skipped: Sequence[str] = ()) -> str:
+    """A digest of a folder's listing (every path, size and mtime, and the entries
+    passed over). When it equals the one recorded after the last complete scan,
+    nothing in the folder changed, and the per-file scan state need not even be read."""
     digest = hashlib.sha256("\0".join([f.path for f in files]).encode())
+    digest.update("\0".join(["", *skipped]).encode())
     # Sizes and mtimes as packed 64-bit integers: a rescan makes this for every file.
     digest.update(array("q", [f.size for f in files]).tobytes())
     digest.update(array("q", [f.mtime_ns for f in files]).tobytes())
@@ -63,9 +65,23 @@ def calendar_day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> datetime:
+# A date further ahead of the moment an item was first seen than this is a typo or
+# a placeholder (`01.01.2999`), not an announcement: it would lead every feed for years.
+FUTURE_GRACE = timedelta(days=2)
+
+
+def stated_time(item: ParsedItem, zone: tzinfo) -> datetime | None:
     """The exact time a source gave, else the item's date (explicit or from its text)
-    at midnight, else when it was first seen."""
+    at midnight; None for an undated item."""
     if item.published_at is not None:
         return item.published_at
-    return calendar_day_start(item.day, zone) if item.day else first_seen
+    return calendar_day_start(item.day, zone) if item.day else None
+
+
+def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> datetime:
+    """The time the item states, else when it was first seen; also when the stated
+    time lies more than `FUTURE_GRACE` after that (feed readers do the same)."""
+    stated = stated_time(item, zone)
+    if stated is None or stated > first_seen + FUTURE_GRACE:
+        return first_seen
+    return stated

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import (
+    FUTURE_GRACE,
     Change,
     calendar_day_start,
     classify_item,
     listing_fingerprint,
     plan_scan,
     publication_time,
+    stated_time,
 )
 from .model import (
     FeedContent,
@@ -43,8 +45,15 @@ from .model import (
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
 from .publish import FEED_FORMATS, publish_site, write_if_changed
-from .sources import SourceError, list_folder, read_file
-from .store import LockBusyError, LockWaitCancelled, Store, StoreError, StoreWriter
+from .sources import FileTooLarge, SourceError, list_folder, read_file
+from .store import (
+    LockBusyError,
+    LockWaitCancelled,
+    Store,
+    StoreError,
+    StoreWriter,
+    worker_is_gone,
+)
 from .store.rows import item_values
 from .topics import TopicMatcher
 
@@ -154,7 +163,8 @@ class _Lease:
             at = self._at()
             until = at + timedelta(seconds=self.seconds)
             # Waiting, take all or none: two waiters each holding half would starve.
-            claimed = self.store.claim_sources(sources, self.worker, at, until, wait > 0)
+            gone = self._gone(sources, at)
+            claimed = self.store.claim_sources(sources, self.worker, at, until, wait > 0, gone)
             self.sources = claimed or []
             if self.sources or not sources or wait <= 0:
                 return
@@ -166,6 +176,13 @@ class _Lease:
                     f"another feeder worker is refreshing {busy}; gave up after waiting {wait:g} s"
                 )
             time.sleep(0.1)
+
+    def _gone(self, sources: list[str], at: datetime) -> set[str]:
+        """Holders of live leases on `sources` whose process has ended (a refresh
+        killed mid-scan): their leases need not be waited out."""
+        leases = self.store.leases()
+        held = {leases[s][0] for s in sources if s in leases and leases[s][2] > at}
+        return {holder for holder in held if holder and worker_is_gone(holder)}
 
     def keep(self) -> None:
         """Renew the leases when a third of their time has passed; `LeaseLost` if
@@ -205,6 +222,7 @@ def _refresh(
     matcher = TopicMatcher(settings.topic_list())
     folders = [s for s in chosen if isinstance(s, FolderSourceConfig)]
     work, vanished, listings = _plan_sources(store, folders, summary)
+    limits = {source.name: source.max_bytes for source in folders}
     paused = {source.name for source, read in web if read.paused}
     lease.keep()
     _follow_settings(store, settings, matcher, now, summary)
@@ -219,7 +237,7 @@ def _refresh(
     after: dict[str, int] = {}
     unsettled: set[str] = set()
     for number, chunk in enumerate(chunks):
-        scan = _read_files(parser, chunk, number * _FILES_PER_TRANSACTION, len(work),
+        scan = _read_files(parser, chunk, number * _FILES_PER_TRANSACTION, len(work), limits,
                            summary, on_progress, cancel, lease.keep)  # fmt: skip
         last = number == len(chunks) - 1
         unsettled |= scan.unsettled
@@ -344,12 +362,13 @@ def _plan_sources(
     listings = {}
     for source in sources:
         try:
-            files = list_folder(source)
+            listing = list_folder(source)
         except SourceError as exc:
             summary.add_error(source.name, str(exc))
             summary.failed_sources[source.name] = str(exc)
             continue
-        fingerprint = listing_fingerprint(files)
+        files = listing.files
+        fingerprint = listing_fingerprint(files, listing.skipped)
         if store.recorded_listing(source.name, _listing_meta(source.name)) == (
             fingerprint,
             len(files),
@@ -357,6 +376,7 @@ def _plan_sources(
             summary.files_unchanged += len(files)
             continue
         listings[source.name] = fingerprint
+        summary.warnings += listing.skipped  # once: they are part of the recorded listing
         states = store.file_states(source.name)
         plan = plan_scan(files, states)
         summary.files_unchanged += len(plan.unchanged)
@@ -371,6 +391,7 @@ def _read_files(
     files: list[tuple[SourceFile, FileState | None]],
     first: int,
     total: int,
+    limits: Mapping[str, int],
     summary: RefreshSummary,
     on_progress: ProgressCallback | None,
     cancel: Event,
@@ -383,7 +404,7 @@ def _read_files(
         if on_progress:
             on_progress(done, total, file.path)
         keep_lease()
-        _scan_file(parser, file, state, scan, summary)
+        _scan_file(parser, file, state, limits[file.source], scan, summary)
     return scan
 
 
@@ -391,11 +412,18 @@ def _scan_file(
     parser: SeedParser,
     file: SourceFile,
     state: FileState | None,
+    max_bytes: int,
     scan: _Scan,
     summary: RefreshSummary,
 ) -> None:
     try:
-        data = read_file(file)
+        data = read_file(file, max_bytes)
+    except FileTooLarge as exc:
+        # Remembered by its listed size and mtime, so it is not tried again until it changes.
+        summary.files_scanned += 1
+        summary.warnings.append(str(exc))
+        scan.touched.append((file.source, FileState(file.path, file.size, file.mtime_ns, "")))
+        return
     except SourceError as exc:
         summary.files_failed += 1
         summary.add_error(file.source, str(exc))
@@ -552,6 +580,12 @@ class _Ingest:
         places = list(dict.fromkeys((source, place) for _, source, place, _ in group))
         first_seen = found[2] if found else self.now
         published = publication_time(item, first_seen, self.zone)
+        stated = stated_time(item, self.zone)
+        if stated is not None and stated > first_seen + FUTURE_GRACE:
+            self.summary.warnings.append(
+                f"{group[-1][3]}: {item.title!r} is dated {stated:%d.%m.%Y}, in the future; "
+                "it is published as first seen"
+            )
         updated = max(self.now, published) if changed else published
         plan = _ItemPlan(item, found[0] if found else None, published, places)
         plan.new = found is None
@@ -590,6 +624,8 @@ def _redate_all(writer: StoreWriter, zone: tzinfo) -> int:
     count = 0
     for item_id, day, published, updated in writer.iter_dated_items():
         moved = calendar_day_start(day, zone)
+        if abs(moved - published) > timedelta(days=1):
+            continue  # published as first seen (a date far in the future): no day to move
         # An item never edited keeps updated == published; an edited one keeps its edit time.
         writer.set_times(item_id, moved, moved if updated == published else max(updated, moved))
         count += 1

@@ -73,11 +73,18 @@ def test_run_measures_every_figure_against_its_baseline(tmp_path: Path) -> None:
     json.dumps([f.as_dict() for f in figures], default=str)  # serialisable
 
 
-def test_without_wrk_or_nginx_themeasure_http_say_why(
+def test_without_wrk_or_nginx_the_serve_figures_say_why_and_search_is_measured(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    write_corpus(tmp_path / "captures", 30, 6, seed=5)
+    (tmp_path / "feeder.toml").write_text('[[sources]]\nname = "c"\npath = "captures"\n')
+    with make_feeder(load_settings(cwd=tmp_path)) as feeder:
+        feeder.refresh()
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-installed"))
-    figures = measure_http(tmp_path, tmp_path, runs=1, seconds=1)
-    assert [f.name for f in figures] == ["serve a feed, 200", "serve a feed, 304"]
-    assert all("wrk and nginx not installed" in f.notes["skipped"] for f in figures)
+    figures = measure_http(tmp_path, tmp_path / "feeds", runs=1, seconds=1)
+    assert [f.name for f in figures] == [
+        "serve a feed, 200", "serve a feed, 304", "search feed latency, p95",
+    ]  # fmt: skip
+    assert all("wrk and nginx not installed" in f.notes["skipped"] for f in figures[:2])
     assert "wrk and nginx not installed" in render_table(figures)
+    assert figures[2].notes["requests"] == 100

@@ -141,3 +141,32 @@ def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
     assert seeds["worker"].count(":") == 2 and seeds["scanning"] is False
     table = runner.invoke(app, ["status"])
     assert "any number of workers share this database" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("colour = 1\n", "colour: unknown key"),
+        ('feed_size = "many"\n', "feed_size:"),
+        ('[topics.nato]\ntitle = "NATO"\nkeywords = ["NA*TO"]\n', "topics.nato.keywords"),
+        (
+            '[topics.nato]\ntitle = "A"\nkeywords = ["a"]\n[topics.nato]\ntitle = "B"\n',
+            "'topics', 'nato'",
+        ),
+    ],
+    ids=["unknown key", "wrong type", "invalid keyword pattern", "two topics with one slug"],
+)
+def test_every_config_error_exits_2_naming_the_key(workdir: Path, text: str, key: str) -> None:
+    configure(workdir, text)
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 2, result.output
+    assert str(workdir / "feeder.toml") in result.stderr and key in result.stderr
+
+
+def test_an_unreadable_config_file_exits_2_naming_it(workdir: Path) -> None:
+    config = workdir / "feeder.toml"
+    config.unlink()
+    config.symlink_to("/proc/self/mem")  # unreadable even for root (EIO)
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 2, result.output
+    assert f"{config}: cannot read" in result.stderr

@@ -4,6 +4,8 @@ real feed files."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -402,6 +404,27 @@ def test_a_crashed_workers_lease_is_taken_over_once_it_expires(
     assert feeder.refresh(wait_for_sources=False).sources_skipped == ["seeds"]
     clock.advance(seconds=2)
     assert feeder.refresh(wait_for_sources=False).items_new == 17
+
+
+def test_the_lease_of_a_killed_refresh_on_this_host_is_not_waited_out(
+    feeder: Feeder, clock: ManualClock
+) -> None:
+    dead = f"{socket.gethostname()}:{_ended_pid()}:abc123"
+    alive = f"{socket.gethostname()}:{os.getpid()}:def456"
+    later = clock.now + timedelta(minutes=5)
+    feeder.store.claim_sources(["seeds"], alive, clock.now, later, every=True)
+    with pytest.raises(LockBusyError):  # a live worker's lease is respected
+        feeder.refresh(lock_timeout=0.2)
+    feeder.store.release_sources(["seeds"], alive)
+    feeder.store.claim_sources(["seeds"], dead, clock.now, later, every=True)
+    assert feeder.refresh(lock_timeout=0.2).items_new == 17
+
+
+def _ended_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def test_a_progress_callback_that_raises_cancels_before_anything_is_written(feeder: Feeder) -> None:

@@ -6,7 +6,7 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +17,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..model import FileState, SourceStatus, StoredItem, WebState
-from .locks import LockBusyError, LockWaitCancelled, exclusive_lock, holder_of
+from .locks import (
+    LockBusyError,
+    LockWaitCancelled,
+    exclusive_lock,
+    holder_of,
+    worker_is_gone,
+    worker_name,
+)
 from .migrate import SchemaState, schema_state, upgrade
 from .rows import stored_item
 from .schema import (
@@ -44,6 +51,8 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreWriter",
+    "worker_is_gone",
+    "worker_name",
 ]
 
 _BUSY_TIMEOUT_S = 30
@@ -326,14 +335,20 @@ class Store:
             return feed_versions(conn)
 
     def claim_sources(
-        self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
+        self,
+        sources: list[str],
+        holder: str,
+        now: datetime,
+        until: datetime,
+        every: bool,
+        gone: Collection[str] = (),
     ) -> list[str] | None:
         """Lease `sources` to `holder` (see `StoreWriter.claim_sources`). None when the
         leases could not be looked at because another SQLite transaction is writing:
         the caller retries on its own terms (cancellable), not in SQLite's busy wait."""
         try:
             with self.write(busy_timeout=0.1) as writer:
-                return writer.claim_sources(sources, holder, now, until, every)
+                return writer.claim_sources(sources, holder, now, until, every, gone)
         except StoreError as exc:
             if self.dialect == "sqlite" and "database is locked" in str(exc):
                 return None

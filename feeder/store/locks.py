@@ -9,10 +9,34 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import secrets
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def worker_name() -> str:
+    """A name for this process in source leases (host, pid, a random part): several
+    workers may share a database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def worker_is_gone(name: str) -> bool:
+    """True when `name` is a worker of this host whose process has ended (killed,
+    crashed): its leases need not be waited out. Other hosts' workers are never judged."""
+    host, _, rest = name.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, as another user
+    return False
 
 
 class LockBusyError(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
@@ -259,10 +259,17 @@ class StoreWriter:
             self.conn.execute(delete(table).where(table.c.source == source, table.c.path == path))
 
     def claim_sources(
-        self, sources: list[str], holder: str, now: datetime, until: datetime, every: bool
+        self,
+        sources: list[str],
+        holder: str,
+        now: datetime,
+        until: datetime,
+        every: bool,
+        gone: Collection[str] = (),
     ) -> list[str]:
-        """Lease to `holder` until `until` those of `sources` no other worker holds:
-        all of them or none when `every`. Returns the sources claimed.
+        """Lease to `holder` until `until` those of `sources` no other worker holds
+        (the leases of workers known to be `gone` count as expired): all of them or
+        none when `every`. Returns the sources claimed.
 
         Rows another worker is claiming right now are skipped, not waited for
         (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time).
@@ -276,7 +283,11 @@ class StoreWriter:
             select(table.c.source)
             .where(
                 table.c.source.in_(sources),
-                or_(table.c.expires_at <= now, table.c.holder == holder),
+                or_(
+                    table.c.expires_at <= now,
+                    table.c.holder == holder,
+                    table.c.holder.in_(sorted(gone)),
+                ),
             )
             .order_by(table.c.source)
         )
