@@ -60,7 +60,7 @@ def _feed_generator(site: Site, feed: FeedContent, fmt: str) -> FeedGenerator:
 
 
 def _add_entry(
-    fg: FeedGenerator, site: Site, item: StoredItem, topic_titles: Mapping[str, str]
+    fg: FeedGenerator, site: Site, item: StoredItem, topic_titles: Mapping[str, str], fmt: str
 ) -> None:
     fe = fg.add_entry(order="append")
     fe.id(site.tag(f"item/{item.key}"))
@@ -72,7 +72,9 @@ def _add_entry(
     fe.published(item.published)
     fe.updated(item.updated)
     if item.summary:
-        fe.summary(item.summary)
+        # Atom says its summary is text; RSS readers take <description> as HTML, where
+        # a plain `<` or `&` in the text would be markup.
+        fe.summary(item.summary if fmt == "atom" else html.escape(item.summary, quote=False))
     fe.content(content_html(item) or html.escape(item.title), type="html")
     for slug in item.topics:
         fe.category(term=slug, label=topic_titles.get(slug, slug), scheme=site.base_url)
@@ -88,7 +90,7 @@ def render_feed(site: Site, feed: FeedContent, fmt: str, topic_titles: Mapping[s
     """Render one feed as `atom` or `rss` bytes, entries newest first."""
     fg = _feed_generator(site, feed, fmt)
     for item in feed.items:
-        _add_entry(fg, site, item, topic_titles)
+        _add_entry(fg, site, item, topic_titles, fmt)
     if fmt == "atom":
         return fg.atom_str(pretty=True)
     return fg.rss_str(pretty=True)

@@ -312,3 +312,53 @@ def test_parser_never_raises_on_shuffled_format_lines(lines: list[str]) -> None:
         assert b"\x00" in data
         return
     assert all(item.title for item in result.items)
+
+
+_WORD = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=8)
+_QUOTES = [('"', '"'), ("«", "»"), ("“", "”"), ("'", "'"), ("„", "“")]
+_SPACES = [" ", "  ", "\t", "\u00a0", " \u2009"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_WORD, min_size=3, max_size=8),
+    st.sampled_from(_QUOTES),
+    st.sampled_from(_QUOTES),
+    st.sampled_from(_SPACES),
+)
+def test_item_keys_are_stable_under_whitespace_and_quote_style(
+    words: list[str], quotes: tuple[str, str], other: tuple[str, str], space: str
+) -> None:
+    def capture(quote: tuple[str, str], gap: str) -> str:
+        quoted = f"{quote[0]}{gap.join(words[1:-1])}{quote[1]}"
+        return f"01.02.2024\n\n{gap.join([words[0], quoted, words[-1]])}. Body text.\n"
+
+    first = SeedParser().parse_text(capture(quotes, " ")).items
+    second = SeedParser().parse_text(capture(other, space)).items
+    assert [i.key for i in first] == [i.key for i in second] and len(first) == 1
+
+
+def _mutations() -> st.SearchStrategy[tuple[int, list[tuple[int, int, bytes]]]]:
+    """A seed file and edits to it: (position as a fraction, bytes to cut, bytes to put)."""
+    edit = st.tuples(st.integers(0, 10_000), st.integers(0, 40), st.binary(max_size=12))
+    return st.tuples(st.integers(0, len(SEED_FILES) - 1), st.lists(edit, max_size=8))
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, database=None)
+@given(_mutations())
+def test_fuzz_the_parser_with_mutated_seed_captures(
+    mutation: tuple[int, list[tuple[int, int, bytes]]],
+) -> None:
+    which, edits = mutation
+    data = bytearray(SEED_FILES[which].read_bytes())
+    for where, cut, put in edits:
+        at = where * len(data) // 10_000
+        data[at : at + cut] = put
+    try:
+        result = SeedParser().parse_bytes(bytes(data))
+    except ParseError:
+        assert b"\x00" in data[:8192]
+        return
+    for item in result.items:
+        assert item.title and item.key and "\r" not in item.title

@@ -3,19 +3,24 @@ standard XML and HTML parsers for the OPML list and pages."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
 from conftest import ManualClock, configure
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_update import EXPECTED_TOPIC_COUNTS
 
 from feeder import load_settings, make_feeder
-from feeder.model import Block, DateSource, FeedContent, ItemKind, Site, StoredItem
-from feeder.publish import PublishError, render_feed, write_if_changed
+from feeder.model import Block, DateSource, FeedContent, ItemKind, ParsedItem, Site, StoredItem
+from feeder.parse import SeedParser
+from feeder.publish import PublishError, content_html, render_feed, write_if_changed
 
 SITE = Site("Test news", "http://feeds.test/", "feeds.test,2026")
 
@@ -160,3 +165,54 @@ def test_write_if_changed_replaces_atomically_and_cleans_up_on_failure(
         write_if_changed(path, b"new feed")
     assert path.read_bytes() == b"old complete feed"
     assert [p.name for p in tmp_path.iterdir()] == ["f.atom"]
+
+
+def _as_feedparser_reads(text: str) -> str:
+    """`text` as feedparser returns it: it takes all-Latin-1 text that is valid UTF-8
+    when encoded (`Â¡`) for mojibake and repairs it (feedparser/mixin.py, `pop`). The
+    XML itself carries the text exactly; `_round_trip` checks that with lxml."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def _round_trip(parsed: ParsedItem) -> None:
+    """Render one parsed item in both formats and read it back with a strict XML
+    parser and with feedparser."""
+    stored = item(title=parsed.title, blocks=parsed.blocks, author=parsed.author)
+    for fmt in ("atom", "rss"):
+        data = render_feed(SITE, FeedContent("all", "All", [stored], 1), fmt, {})
+        titles = [e.text for e in ET.fromstring(data).iter() if e.tag.endswith("title")]
+        assert stored.title in titles
+        feed = feedparser.parse(io.BytesIO(data))
+        assert not feed.bozo, feed.get("bozo_exception")
+        (entry,) = feed.entries
+        assert entry.title == _as_feedparser_reads(stored.title)
+        content = content_html(stored) or html.escape(stored.title)
+        if stored.summary and fmt == "atom":
+            assert entry.summary == _as_feedparser_reads(stored.summary)
+        elif stored.summary:  # RSS: <description> is HTML
+            assert html.unescape(entry.summary) == _as_feedparser_reads(stored.summary)
+        # RSS without a summary: feedgen puts the content in <description>.
+        body = entry.content[0].value if "content" in entry else entry.summary
+        assert body == _as_feedparser_reads(content)
+        if stored.author:
+            # Repaired or not, depending on the element feedparser reads it from.
+            assert entry.author in (stored.author, _as_feedparser_reads(stored.author))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_whatever_the_parser_yields_survives_xml_and_feedparser_unchanged(text: str) -> None:
+    for parsed in SeedParser().parse_text(f"01.02.2024\n\n{text}\n\n02.02.2024\n\n{text}").items:
+        _round_trip(parsed)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1))
+def test_fuzz_feed_output_with_arbitrary_text(text: str) -> None:
+    capture = f"Some title line\n\nSome title line 01.02.2024\n\nAuthor: {text}\n\n{text}\n"
+    for parsed in SeedParser().parse_text(capture).items:
+        _round_trip(parsed)
