@@ -304,8 +304,8 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     base = cwd
     sources_base = SHIPPED_ROOT
     if path is not None:
-        given = Path(os.path.normpath(cwd / path))  # named as given, symbolic links kept
-        path = given.resolve()
+        given = Path(os.path.normpath(cwd / path))  # for messages: as the user named it
+        path = (cwd / path).resolve()
         if not path.is_file():
             raise ConfigError(f"{given}: config file not found")
         data |= (own := _read_toml(path, given))

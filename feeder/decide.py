@@ -21,12 +21,20 @@ class ScanPlan:
     vanished: list[str] = field(default_factory=list)
 
 
-def plan_scan(files: list[SourceFile], states: dict[str, FileState]) -> ScanPlan:
-    """A file whose size and mtime match the last scan is skipped without being read."""
+# The content hash recorded for a file skipped for its size, never read.
+NOT_READ = ""
+
+
+def plan_scan(
+    files: list[SourceFile], states: dict[str, FileState], max_bytes: int | None = None
+) -> ScanPlan:
+    """A file whose size and mtime match the last scan is skipped without being read,
+    unless it was skipped for its size and `max_bytes` now allows it."""
     plan = ScanPlan()
     for file in files:
         state = states.get(file.path)
-        if state and state.size == file.size and state.mtime_ns == file.mtime_ns:
+        allowed = state is not None and state.sha256 == NOT_READ and file.size <= (max_bytes or 0)
+        if state and state.size == file.size and state.mtime_ns == file.mtime_ns and not allowed:
             plan.unchanged.append(file)
         else:
             plan.to_read.append(file)
@@ -35,12 +43,17 @@ def plan_scan(files: list[SourceFile], states: dict[str, FileState]) -> ScanPlan
     return plan
 
 
-def listing_fingerprint(files: list[SourceFile], skipped: Sequence[str] = ()) -> str:
-    """A digest of a folder's listing (every path, size and mtime, and the entries
-    passed over). When it equals the one recorded after the last complete scan,
-    nothing in the folder changed, and the per-file scan state need not even be read."""
+def listing_fingerprint(
+    files: list[SourceFile], skipped: Sequence[str] = (), max_bytes: int | None = None
+) -> str:
+    """A digest of a folder's listing (every path, size and mtime, the entries passed
+    over, and the size limit it was read with). When it equals the one recorded after
+    the last complete scan, nothing in the folder changed, and the per-file scan
+    state need not even be read."""
     digest = hashlib.sha256("\0".join([f.path for f in files]).encode())
     digest.update("\0".join(["", *skipped]).encode())
+    if max_bytes is not None:
+        digest.update(f"\0max_bytes {max_bytes}".encode())
     # Sizes and mtimes as packed 64-bit integers: a rescan makes this for every file.
     digest.update(array("q", [f.size for f in files]).tobytes())
     digest.update(array("q", [f.mtime_ns for f in files]).tobytes())

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import (
     FUTURE_GRACE,
+    NOT_READ,
     Change,
     calendar_day_start,
     classify_item,
@@ -368,7 +369,7 @@ def _plan_sources(
             summary.failed_sources[source.name] = str(exc)
             continue
         files = listing.files
-        fingerprint = listing_fingerprint(files, listing.skipped)
+        fingerprint = listing_fingerprint(files, listing.skipped, source.max_bytes)
         if store.recorded_listing(source.name, _listing_meta(source.name)) == (
             fingerprint,
             len(files),
@@ -378,7 +379,7 @@ def _plan_sources(
         listings[source.name] = fingerprint
         summary.warnings += listing.skipped  # once: they are part of the recorded listing
         states = store.file_states(source.name)
-        plan = plan_scan(files, states)
+        plan = plan_scan(files, states, source.max_bytes)
         summary.files_unchanged += len(plan.unchanged)
         work += [(file, states.get(file.path)) for file in plan.to_read]
         if plan.vanished:
@@ -422,7 +423,8 @@ def _scan_file(
         # Remembered by its listed size and mtime, so it is not tried again until it changes.
         summary.files_scanned += 1
         summary.warnings.append(str(exc))
-        scan.touched.append((file.source, FileState(file.path, file.size, file.mtime_ns, "")))
+        state = FileState(file.path, file.size, file.mtime_ns, NOT_READ)
+        scan.touched.append((file.source, state))
         return
     except SourceError as exc:
         summary.files_failed += 1
@@ -581,7 +583,7 @@ class _Ingest:
         first_seen = found[2] if found else self.now
         published = publication_time(item, first_seen, self.zone)
         stated = stated_time(item, self.zone)
-        if stated is not None and stated > first_seen + FUTURE_GRACE:
+        if (found is None or changed) and stated is not None and stated > first_seen + FUTURE_GRACE:
             self.summary.warnings.append(
                 f"{group[-1][3]}: {item.title!r} is dated {stated:%d.%m.%Y}, in the future; "
                 "it is published as first seen"
@@ -622,10 +624,10 @@ def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
 
 def _redate_all(writer: StoreWriter, zone: tzinfo) -> int:
     count = 0
-    for item_id, day, published, updated in writer.iter_dated_items():
+    for item_id, day, published, updated, first_seen in writer.iter_dated_items():
         moved = calendar_day_start(day, zone)
-        if abs(moved - published) > timedelta(days=1):
-            continue  # published as first seen (a date far in the future): no day to move
+        if moved > first_seen + FUTURE_GRACE:  # the rule of `publication_time`
+            moved = first_seen
         # An item never edited keeps updated == published; an edited one keeps its edit time.
         writer.set_times(item_id, moved, moved if updated == published else max(updated, moved))
         count += 1

@@ -138,7 +138,7 @@ def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
     status = json.loads(result.stdout)
     assert status["shared"] is True and status["service_pid"] is None
     seeds = status["sources"]["seeds"]
-    assert seeds["worker"].count(":") == 2 and seeds["scanning"] is False
+    assert seeds["worker"].count(":") == 3 and seeds["scanning"] is False
     table = runner.invoke(app, ["status"])
     assert "any number of workers share this database" in table.stdout
 

@@ -117,6 +117,26 @@ def test_a_refused_file_is_remembered_and_not_read_again(feeder: Feeder, setting
     assert again.files_scanned == 0
 
 
+def test_a_file_refused_for_its_size_is_read_once_max_bytes_allows_it(
+    load, workdir: Path, clock
+) -> None:
+    from conftest import configure
+
+    from feeder import make_feeder
+
+    (workdir / "seeds" / "big.txt").write_text(
+        "01.02.2024\n\n" + "A long report. " * 400 + "\n", encoding="utf-8"
+    )
+    configure(workdir, seeds="max_bytes = 5000\n")
+    with make_feeder(load(workdir), clock) as feeder:
+        assert any("big.txt" in w for w in feeder.refresh().warnings)
+    configure(workdir, seeds="max_bytes = 50000\n")
+    with make_feeder(load(workdir), clock) as feeder:
+        summary = feeder.refresh()
+        assert not [w for w in summary.warnings if "big.txt" in w]
+        assert "A long report." in {item.title for item in feeder.items(limit=100)}
+
+
 def test_the_size_limit_is_a_source_setting(load, workdir: Path, clock) -> None:
     from conftest import configure
 

@@ -314,6 +314,20 @@ def test_parser_never_raises_on_shuffled_format_lines(lines: list[str]) -> None:
     assert all(item.title for item in result.items)
 
 
+def test_utf8_with_one_damaged_byte_stays_utf8() -> None:
+    text = "01.02.2024\n\nПереговоры в Минске прошли успешно. Стороны довольны.\n"
+    data = text.encode()[:40] + b"\xff" + text.encode()[40:]
+    result = SeedParser().parse_bytes(data)
+    assert result.items[0].title == "Переговоры в Ми\ufffdнске прошли успешно."  # one byte lost
+    assert any("invalid UTF-8 at byte 40" in w for w in result.warnings)
+
+
+def test_a_utf8_file_cut_inside_a_character_stays_utf8() -> None:
+    data = "01.02.2024\n\nCSTO’s summit in Minsk. Привет".encode()[:-1]
+    result = SeedParser().parse_bytes(data)
+    assert result.items[0].title == "CSTO’s summit in Minsk."
+
+
 _WORD = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=8)
 _QUOTES = [('"', '"'), ("«", "»"), ("“", "”"), ("'", "'"), ("„", "“")]
 _SPACES = [" ", "  ", "\t", "\u00a0", " \u2009"]

@@ -22,12 +22,14 @@ def test_entries_named_like_captures_that_are_no_files_are_named(
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "dir.txt").mkdir()
     (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "nothing.txt").symlink_to(tmp_path / "gone")
     os.mkfifo(tmp_path / "pipe.txt")
     listing = list_folder(FolderSourceConfig(name="s", path=tmp_path, pattern=pattern))
     assert [f.path for f in listing.files] == ["a.txt"]
     assert sorted(listing.skipped) == [
         f"{tmp_path}/dir.txt: skipped: not a file (a directory)",
         f"{tmp_path}/loop.txt: skipped: not a file (a symbolic link loop)",
+        f"{tmp_path}/nothing.txt: skipped: not a file (a symbolic link to nothing)",
         f"{tmp_path}/pipe.txt: skipped: not a file (a special file)",
     ]
 

@@ -19,7 +19,7 @@ from feeder import Feeder, make_feeder
 from feeder import update as update_module
 from feeder.model import DateSource
 from feeder.store import StoreError
-from feeder.store.locks import LockBusyError
+from feeder.store.locks import LockBusyError, worker_name
 from feeder.update import LeaseLost
 
 
@@ -409,13 +409,19 @@ def test_a_crashed_workers_lease_is_taken_over_once_it_expires(
 def test_the_lease_of_a_killed_refresh_on_this_host_is_not_waited_out(
     feeder: Feeder, clock: ManualClock
 ) -> None:
-    dead = f"{socket.gethostname()}:{_ended_pid()}:abc123"
-    alive = f"{socket.gethostname()}:{os.getpid()}:def456"
+    ended = _ended_pid()
+    dead = worker_name().replace(f":{os.getpid()}:", f":{ended}:", 1)
+    elsewhere = f"{socket.gethostname()}:{ended}:another-machine:abc123"  # same name, pid
+    alive = worker_name()  # this process, another refresh
     later = clock.now + timedelta(minutes=5)
     feeder.store.claim_sources(["seeds"], alive, clock.now, later, every=True)
     with pytest.raises(LockBusyError):  # a live worker's lease is respected
         feeder.refresh(lock_timeout=0.2)
     feeder.store.release_sources(["seeds"], alive)
+    feeder.store.claim_sources(["seeds"], elsewhere, clock.now, later, every=True)
+    with pytest.raises(LockBusyError):  # another machine's pids are not judged
+        feeder.refresh(lock_timeout=0.2)
+    feeder.store.release_sources(["seeds"], elsewhere)
     feeder.store.claim_sources(["seeds"], dead, clock.now, later, every=True)
     assert feeder.refresh(lock_timeout=0.2).items_new == 17
 

@@ -82,10 +82,10 @@ def decode_capture(data: bytes) -> tuple[str, list[str]]:
     try:
         return clean_text(data.decode("utf-8")), []
     except UnicodeDecodeError as exc:
-        legacy = data.decode("cp1251", errors="replace")
-        if _mostly_cyrillic(legacy):
-            return clean_text(legacy), ["not UTF-8; read as Windows-1251"]
         text = data.decode("utf-8", errors="replace")
+        legacy = data.decode("cp1251", errors="replace")
+        if _mostly_undecodable(text) and _mostly_cyrillic(legacy):
+            return clean_text(legacy), ["not UTF-8; read as Windows-1251"]
         return clean_text(text), [f"invalid UTF-8 at byte {exc.start}, undecodable bytes replaced"]
 
 
@@ -95,6 +95,13 @@ def _decode(data: bytes, codec: str, name: str) -> tuple[str, list[str]]:
     except UnicodeDecodeError as exc:
         text = data.decode(codec, errors="replace")
         return clean_text(text), [f"invalid {name} at byte {exc.start}, undecodable bytes replaced"]
+
+
+def _mostly_undecodable(text: str) -> bool:
+    """True when most non-ASCII characters of UTF-8 decoded `text` are replacements:
+    a legacy encoding, not UTF-8 with a damaged byte or a cut-off character."""
+    wide = [c for c in text if ord(c) > 127]
+    return wide.count("\ufffd") > len(wide) / 2
 
 
 def _mostly_cyrillic(text: str) -> bool:

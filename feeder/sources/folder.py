@@ -65,9 +65,12 @@ def _pass_over(listing: FolderListing, location: str, why: os.stat_result | OSEr
     """Note an entry that matches the pattern but is no capture; one that vanished
     since the listing is simply not there."""
     if isinstance(why, OSError):
-        if why.errno == errno.ENOENT:
+        if why.errno == errno.ENOENT and not os.path.islink(location):
             return
-        reason = "a symbolic link loop" if why.errno == errno.ELOOP else os.strerror(why.errno or 0)
+        reason = {
+            errno.ELOOP: "a symbolic link loop",
+            errno.ENOENT: "a symbolic link to nothing",
+        }.get(why.errno or 0) or os.strerror(why.errno or 0)
     else:
         reason = "a directory" if stat.S_ISDIR(why.st_mode) else "a special file"
     listing.skipped.append(f"{location}: skipped: not a file ({reason})")

@@ -17,18 +17,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _process_space() -> str:
+    """This boot of this kernel and this PID namespace: two machines (or containers)
+    with one host name share neither, so their pids are never confused."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        return f"{boot}.{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return "unknown"
+
+
 def worker_name() -> str:
-    """A name for this process in source leases (host, pid, a random part): several
-    workers may share a database."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    """A name for this process in source leases (host, pid, process space, a random
+    part): several workers may share a database."""
+    space = _process_space()
+    return f"{socket.gethostname()}:{os.getpid()}:{space}:{secrets.token_hex(3)}"
 
 
 def worker_is_gone(name: str) -> bool:
-    """True when `name` is a worker of this host whose process has ended (killed,
-    crashed): its leases need not be waited out. Other hosts' workers are never judged."""
-    host, _, rest = name.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
+    """True when `name` is a worker of this host, boot and PID namespace whose process
+    has ended (killed, crashed): its leases need not be waited out. Other workers are
+    never judged (a reused pid only makes a dead worker look alive: it is waited out)."""
+    host, pid, space, *_ = [*name.split(":"), "", "", ""]
+    here = _process_space()
+    if host != socket.gethostname() or space != here or here == "unknown" or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)

@@ -197,11 +197,14 @@ class StoreWriter:
         for r in self._in_batches(query):
             yield r.id, r.key, r.title, load_blocks(r.body), r.published
 
-    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime]]:
-        """(id, calendar day, published, updated) of every item that has a date."""
-        query = select(ItemRow.id, ItemRow.key, ItemRow.day, ItemRow.published, ItemRow.updated)
+    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime, datetime]]:
+        """(id, calendar day, published, updated, first seen) of every item that has a date."""
+        query = select(
+            ItemRow.id, ItemRow.key, ItemRow.day, ItemRow.published, ItemRow.updated,
+            ItemRow.first_seen,
+        )  # fmt: skip
         for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
-            yield r.id, r.day, r.published, r.updated
+            yield r.id, r.day, r.published, r.updated, r.first_seen
 
     def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
         """Rows of an item query (which selects the key) in key order, `batch` at a time
