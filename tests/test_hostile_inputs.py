@@ -204,16 +204,21 @@ def test_an_impossible_date_is_named_and_its_text_kept(feeder: Feeder, settings,
     summary = feeder.refresh()
     assert any("dates.txt" in w and day in w for w in summary.warnings), summary.warnings
     _assert_seeds_published(feeder, settings.feeds_dir)
+    titles = {item.title for item in feeder.items(limit=1000)}
+    assert "Something happened on an impossible day." in titles
 
 
-def test_a_far_future_date_is_named_and_does_not_lead_the_feeds(feeder: Feeder, settings) -> None:
+def test_a_far_future_date_is_named_and_published_as_first_seen(
+    feeder: Feeder, settings, clock
+) -> None:
     (settings.sources[0].path / "future.txt").write_text(
         f"{FAR_FUTURE}\n\nA message from the future.\n", encoding="utf-8"
     )
     summary = feeder.refresh()
     assert any("future.txt" in w and FAR_FUTURE in w for w in summary.warnings), summary.warnings
     parsed = feedparser.parse((settings.feeds_dir / "all.atom").read_bytes())
-    assert parsed.entries[0].title != "A message from the future."
+    (entry,) = [e for e in parsed.entries if e.title == "A message from the future."]
+    assert entry.published == clock.now.isoformat()  # not 2999: it cannot lead for years
 
 
 def _while_reading(page: Path, act: Callable[[Path], None]) -> Callable[[int, int, str], None]:
