@@ -39,7 +39,8 @@ SHIPPED_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_NAME = "feeder.toml"
 ALL_FEED = "all"
 # `all` is the feed of everything; /search.atom is the search feed.
-RESERVED_SLUGS = frozenset({ALL_FEED, "search"})
+# `index.html` is the front page.
+RESERVED_SLUGS = frozenset({ALL_FEED, "search", "index"})
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # RFC 4151 taggingEntity: a domain name or e-mail address, a comma, a date.
 _TAGGING_ENTITY = re.compile(
@@ -229,6 +230,8 @@ class Settings(_Strict):
     # How long a worker may hold a source before others take it over (it crashed);
     # a refresh renews its leases while it runs.
     source_lease: Duration = 600.0
+    # A WebSub hub: feeds advertise it, and each refresh that changes feeds pings it.
+    websub_hub: WebURL | None = None
     topics: dict[str, TopicConfig]
 
     @field_validator("base_url")
@@ -270,7 +273,7 @@ class Settings(_Strict):
             if slug in RESERVED_SLUGS or not _SLUG.fullmatch(slug):
                 raise ValueError(
                     f"topic name {slug!r} must be lowercase letters, digits and '-', "
-                    "and not 'all' or 'search'"
+                    "and not 'all', 'search' or 'index'"
                 )
         return topics
 

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
+from .publish import FEED_FORMATS
 from .store import SchemaState, Store, worker_is_gone, worker_name
 from .update import USER_AGENT, ProgressCallback, feed_content, feed_names, refresh, site_of
 
 if TYPE_CHECKING:
     from .sources.web import WebFetcher
+    from .websub import HubPinger
 
 Clock = Callable[[], datetime]
+# How long closing waits for queued WebSub pings (a one-shot refresh exits after it).
+PING_GRACE = 30.0
 
 
 def utc_now() -> datetime:
@@ -44,6 +48,7 @@ class Feeder:
         self.store = store
         self._clock = clock
         self._fetcher: WebFetcher | None = None
+        self._pinger: HubPinger | None = None
         self._web_lock = Lock()
         # Names this process in source leases: several workers may share a database.
         self.worker = worker_name()
@@ -76,12 +81,28 @@ class Feeder:
         now = self._clock()
         fetcher = self._web() if self._has_web_sources else None
         try:
-            return refresh(
+            summary = refresh(
                 self.store, self.settings, now, on_progress, sources, lock_timeout, cancel,
                 fetcher, self.worker, wait_for_sources,
             )  # fmt: skip
         finally:
             self.refreshes += 1
+        if summary.changed_feeds and self.settings.websub_hub:
+            site = self.site
+            self._hub().ping(
+                site.feed_url(slug, fmt) for slug in summary.changed_feeds for fmt in FEED_FORMATS
+            )
+        return summary
+
+    def _hub(self) -> HubPinger:
+        """The WebSub pinger, made at the first refresh that changed a feed."""
+        from .websub import HubPinger  # httpx loads only when there is a hub to ping
+
+        with self._web_lock:
+            if self._pinger is None:
+                assert self.settings.websub_hub is not None
+                self._pinger = HubPinger(self.settings.websub_hub, USER_AGENT)
+            return self._pinger
 
     @property
     def _has_web_sources(self) -> bool:
@@ -174,6 +195,10 @@ class Feeder:
         ]
 
     def close(self) -> None:
+        """Release the database and HTTP clients; queued WebSub pings get up to
+        `PING_GRACE` seconds to go out first."""
+        if self._pinger is not None:
+            self._pinger.close(PING_GRACE)
         if self._fetcher is not None:
             self._fetcher.close()
         self.store.close()

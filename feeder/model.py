@@ -127,6 +127,15 @@ class StoredItem(_HasBlocks):
 
 
 @dataclass(frozen=True)
+class ItemStamp:
+    """What decides an item's place and version in an archive: its key and times."""
+
+    key: str
+    published: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
 class SourceStatus:
     """How a source's scans have gone, as recorded in the database."""
 
@@ -164,6 +173,8 @@ class RefreshSummary:
     feeds_written: int = 0
     feeds_unchanged: int = 0
     pages_written: int = 0
+    archives_written: int = 0  # RFC 5005 archive documents (one per feed and month)
+    changed_feeds: list[str] = field(default_factory=list)  # feeds whose content changed
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_errors: dict[str, list[str]] = field(default_factory=dict)  # every failed input
@@ -182,6 +193,11 @@ class RefreshSummary:
         self.source_errors.setdefault(source, []).append(message)
 
 
+def archive_path(slug: str, period: str) -> str:
+    """Where the archive document of one feed's period lives, below the feeds folder."""
+    return f"archive/{slug}/{period}.atom"
+
+
 @dataclass(frozen=True)
 class Site:
     """What every published file needs to know about the site it belongs to."""
@@ -190,10 +206,23 @@ class Site:
     base_url: str  # ends with "/"
     tag_authority: str  # RFC 4151 tagging entity, e.g. "example.org,2026"
     zone: tzinfo = UTC  # calendar days are shown in this zone
+    hub: str | None = None  # a WebSub hub every feed advertises
 
     def day_of(self, moment: datetime) -> date:
         """The calendar day `moment` falls on in the site's zone."""
         return moment.astimezone(self.zone).date()
+
+    def period_of(self, moment: datetime) -> str:
+        """The archive period (a calendar month in the site's zone) `moment` falls in."""
+        return self.day_of(moment).strftime("%Y-%m")
+
+    def period_bounds(self, period: str) -> tuple[datetime, datetime]:
+        """The first instant of `period` and of the period after it, in UTC."""
+        year, month = (int(part) for part in period.split("-"))
+        after = (year + month // 12, month % 12 + 1)
+        start = datetime(year, month, 1, tzinfo=self.zone)
+        end = datetime(*after, 1, tzinfo=self.zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def feed_url(self, slug: str, fmt: str, query: str | None = None) -> str:
         url = f"{self.base_url}{slug}.{fmt}"
@@ -201,6 +230,9 @@ class Site:
 
     def item_url(self, key: str) -> str:
         return f"{self.base_url}items/{key}.html"
+
+    def archive_url(self, slug: str, period: str) -> str:
+        return f"{self.base_url}{archive_path(slug, period)}"
 
     def tag(self, specific: str) -> str:
         """A `tag:` URI (RFC 4151): the same on every run, machine and database."""

@@ -37,18 +37,20 @@ from .core import Feeder
 from .health import SourceHealth, health_report
 from .metrics import Metrics
 from .model import FeedContent
-from .publish import render_feed
+from .publish import FEED_VIEWS, render_feed
 from .store import SearchQueryError, StoreError
 
 log = logging.getLogger("feeder.serve")
 
-FEED_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<fmt>atom|rss)")
+FEED_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<fmt>atom|rss|json|html)")
 PUBLISHED_NAME = re.compile(
-    r"[a-z0-9][a-z0-9-]*\.(?:atom|rss)|index\.html|feeds\.opml|items/[0-9a-f]{24}\.html"
+    r"[a-z0-9][a-z0-9-]*\.(?:atom|rss|json|html)|feeds\.opml|items/[0-9a-f]{24}\.html"
+    r"|archive/[a-z0-9][a-z0-9-]*/[0-9]{4}-[0-9]{2}\.atom"
 )
 MEDIA_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json",
     ".html": "text/html; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
 }
@@ -61,6 +63,15 @@ _GZIP_MIN_BYTES = 512
 _CACHED_FILES = 512
 # How long other requests keep a feed's cached bytes while one confirms its version.
 _CONFIRM_PATIENCE = 5.0
+# What each feed format may be asked for as (beside its own type), and what a browser
+# asks for: `wants_html` compares the two.
+_FEED_TYPES = {
+    "atom": ("application/atom+xml", "application/xml", "text/xml"),
+    "rss": ("application/rss+xml", "application/xml", "text/xml"),
+    "json": ("application/feed+json", "application/json"),
+}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+VARY_FEEDS = "Accept, Accept-Encoding"
 
 
 class Monitoring(Protocol):
@@ -221,6 +232,64 @@ class StoredFeeds:
         return resource
 
 
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    """An Accept header's media ranges with their weights (`q`, 1 by default)."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (piece.strip().lower() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    weight = 0.0
+        if media:
+            ranges.append((media, weight))
+    return ranges
+
+
+def _weight(ranges: list[tuple[str, float]], media: str, wildcards: bool = True) -> float:
+    """The weight of `media` under the most specific range that matches it (RFC 9110)."""
+    kind = media.split("/")[0]
+    best, specificity = 0.0, -1
+    for pattern, weight in ranges:
+        if pattern == media:
+            rank = 2
+        elif wildcards and pattern == f"{kind}/*":
+            rank = 1
+        elif wildcards and pattern == "*/*":
+            rank = 0
+        else:
+            continue
+        if rank > specificity:
+            best, specificity = weight, rank
+    return best
+
+
+def wants_html(accept: str | None, fmt: str) -> bool:
+    """Whether a request for a feed in `fmt` should get the feed's HTML view: its
+    Accept names HTML and ranks it above every type the feed is served as. Browsers
+    do; feed readers send the feed types or `*/*`, and a tie goes to the feed."""
+    if not accept or fmt not in _FEED_TYPES:
+        return False
+    ranges = _media_ranges(accept)
+    html_weight = max(_weight(ranges, media, wildcards=False) for media in _HTML_TYPES)
+    return html_weight > max(_weight(ranges, media) for media in _FEED_TYPES[fmt])
+
+
+def negotiate(name: str, accept: str | None) -> tuple[str, bool]:
+    """(the name to serve for `name`, whether the answer depends on Accept): a feed's
+    URL gives its HTML view to browsers, and the feed itself to everything else."""
+    match = FEED_NAME.fullmatch(name)
+    if match is None or match["fmt"] not in _FEED_TYPES:
+        return name, False
+    if wants_html(accept, match["fmt"]):
+        return f"{match['slug']}.html", True
+    return name, True
+
+
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an Accept-Encoding value allows gzip (an explicit `gzip` wins over `*`)."""
     weights: dict[str, float] = {}
@@ -268,17 +337,22 @@ def not_modified(
 
 
 def conditional_answer(
-    method: str, headers: Mapping[str, str], resource: Resource, now: float
+    method: str,
+    headers: Mapping[str, str],
+    resource: Resource,
+    now: float,
+    vary: str = "Accept-Encoding",
 ) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) for a GET or HEAD of `resource`: 304 when the client's
-    copy is current, gzip when accepted. `headers` are the request's, names lower-case."""
+    copy is current, gzip when accepted. `headers` are the request's, names lower-case;
+    `vary` names the request headers the choice of `resource` depended on."""
     use_gzip = resource.gzipped and accepts_gzip(headers.get("accept-encoding", ""))
     chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
     last_modified = usable_last_modified(resource.last_modified, now)
     answer = {
         "etag": chosen.etag,
         "cache-control": resource.cache_control,
-        "vary": "Accept-Encoding",
+        "vary": vary,
     }
     if last_modified is not None and resource.last_modified_header:
         answer["last-modified"] = resource.last_modified_header
@@ -291,16 +365,17 @@ def conditional_answer(
     return 200, answer, b"" if method == "HEAD" else chosen.body
 
 
-def respond(request: Request, resource: Resource) -> Response:
+def respond(request: Request, resource: Resource, vary: str = "Accept-Encoding") -> Response:
     """The resource, or 304 when the client's copy is current; gzip when accepted."""
     status, headers, body = conditional_answer(
-        request.method, request.headers, resource, time.time()
+        request.method, request.headers, resource, time.time(), vary
     )
     return Response(body, status_code=status, headers=headers)
 
 
 # The request headers `conditional_answer` reads.
 _CONDITIONAL_HEADERS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
+_ACCEPT = b"accept"
 
 
 class AnswerCurrentFeeds:
@@ -318,7 +393,12 @@ class AnswerCurrentFeeds:
             and scope["method"] in ("GET", "HEAD")
             and not scope["query_string"]
         ):
-            resource = self.feeds.current(scope["path"][1:])
+            accept = next(
+                (value.decode("latin-1") for name, value in scope["headers"] if name == _ACCEPT),
+                None,
+            )
+            name, negotiated = negotiate(scope["path"][1:], accept)
+            resource = self.feeds.current(name)
             if resource is not None:
                 headers = {
                     name.decode("latin-1"): value.decode("latin-1")
@@ -326,7 +406,11 @@ class AnswerCurrentFeeds:
                     if name in _CONDITIONAL_HEADERS
                 }
                 status, answer, body = conditional_answer(
-                    scope["method"], headers, resource, time.time()
+                    scope["method"],
+                    headers,
+                    resource,
+                    time.time(),
+                    VARY_FEEDS if negotiated else "Accept-Encoding",
                 )
                 await send(
                     {
@@ -377,6 +461,7 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         exact = request.scope["path"] in ("/", f"/{name}")
         if not exact:
             return PlainTextResponse("not found\n", status_code=404)
+        name, negotiated = negotiate(name, request.headers.get("accept"))
         try:
             resource = feeds.get(name)
         except StoreError as exc:  # the file written at the last refresh will do
@@ -386,12 +471,15 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
             resource = files.get(name)
         if resource is None:
             return PlainTextResponse("not found\n", status_code=404)
-        return respond(request, resource)
+        return respond(request, resource, VARY_FEEDS if negotiated else "Accept-Encoding")
 
     def search(request: Request) -> Response:
         fmt = request.path_params["fmt"]
-        if fmt not in ("atom", "rss"):
+        if fmt not in FEED_VIEWS:
             return PlainTextResponse("not found\n", status_code=404)
+        negotiated = fmt in _FEED_TYPES
+        if wants_html(request.headers.get("accept"), fmt):
+            fmt = "html"
         query = request.query_params.get("q", "").strip()
         if not query:
             return _bad_request(
@@ -412,7 +500,8 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         feed = FeedContent("search", f"{site.title}: search for {query}", items, len(items), query)
         body = render_feed(site, feed, fmt, titles)
         # No Last-Modified: a new back-dated item would not move it. The ETag covers it.
-        return respond(request, Resource.of(body, MEDIA_TYPES[f".{fmt}"], None, CACHE_SEARCH))
+        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], None, CACHE_SEARCH)
+        return respond(request, resource, VARY_FEEDS if negotiated else "Accept-Encoding")
 
     def health(request: Request) -> Response:
         sources = monitor.health() if monitor else []

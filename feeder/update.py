@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from importlib.metadata import version
 from itertools import groupby
 from threading import Event
@@ -45,7 +46,14 @@ from .model import (
 )
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
-from .publish import FEED_FORMATS, publish_site, write_if_changed
+from .publish import (
+    FEED_VIEWS,
+    archive_manifest,
+    publish_archive,
+    publish_site,
+    remove_stale_archives,
+    write_if_changed,
+)
 from .sources import FileTooLarge, SourceError, list_folder, read_file
 from .store import (
     LockBusyError,
@@ -78,7 +86,13 @@ class _Scan:
 
 
 def site_of(settings: Settings) -> Site:
-    return Site(settings.title, settings.base_url, settings.tag_authority, settings.tz)
+    return Site(
+        settings.title,
+        settings.base_url,
+        settings.tag_authority,
+        settings.tz,
+        settings.websub_hub,
+    )
 
 
 def refresh(
@@ -676,7 +690,8 @@ def _published(settings: Settings) -> dict[str, Any] | None:
 def _output_fingerprint(settings: Settings) -> str:
     """Changes with every setting that shapes the output files."""
     shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
-             settings.feed_size, [[t.slug, t.title] for t in settings.topic_list()]]  # fmt: skip
+             settings.feed_size, [[t.slug, t.title] for t in settings.topic_list()],
+             settings.websub_hub]  # fmt: skip
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
 
@@ -695,16 +710,16 @@ def _publish(
         and published.get("settings") == fingerprint
         and published.get("versions") == changes.before
         and versions == changes.after  # nobody else wrote meanwhile
-        and all(  # and nobody removed a feed file
-            (settings.feeds_dir / f"{slug}.{fmt}").exists()
+        and all(  # and nobody removed a feed file or archive
+            (settings.feeds_dir / name).exists()
             for slug in feed_names(settings)
-            for fmt in FEED_FORMATS
+            for name in (*(f"{slug}.{view}" for view in FEED_VIEWS), archive_manifest(slug))
         )
     )
     if incremental and changes is not None:
         render: set[str] | None = {f for f in versions if versions[f] != changes.before.get(f)}
         if not render and changes.keys == set():  # nothing changed: nothing to render or read
-            summary.feeds_unchanged = len(feed_names(settings)) * len(FEED_FORMATS)
+            summary.feeds_unchanged = len(feed_names(settings)) * len(FEED_VIEWS)
             return
         items: Iterable[StoredItem] = (
             store.iter_items()
@@ -717,6 +732,21 @@ def _publish(
     feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
+    for feed in feeds:
+        if render is None or feed.slug in render:
+            topic = None if feed.slug == ALL_FEED else feed.slug
+            archived = publish_archive(
+                site,
+                feed,
+                store.item_stamps(topic),
+                partial(store.items_published_between, topic),
+                titles,
+                settings.feeds_dir,
+                everything=render is None,
+            )
+            summary.archives_written += archived.written
+    remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
+    summary.changed_feeds = result.changed_feeds
     summary.feeds_rendered = result.feeds_rendered
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged

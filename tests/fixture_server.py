@@ -22,6 +22,7 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 class Seen:
     path: str
     headers: dict[str, str]
+    body: bytes = b""  # of a POST
 
 
 @dataclass
@@ -63,6 +64,21 @@ def static(
                 request.send_header(name, value)
         request.end_headers()
         request.wfile.write(body)
+
+    return handle
+
+
+def statuses(*codes: int, headers: dict[str, str] | None = None) -> Handler:
+    """Answer each request with the next status of `codes` (the last one repeats)."""
+    left = list(codes)
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        code = left.pop(0) if len(left) > 1 else left[0]
+        request.send_response(code)
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
     return handle
 
@@ -122,6 +138,15 @@ def fixture_server(host: str = "127.0.0.1") -> Iterator[FixtureServer]:
 
         def do_GET(self) -> None:
             state.seen.append(Seen(self.path, dict(self.headers.items())))
+            handler = state.routes.get(self.path)
+            if handler is None:
+                self.send_error(404)
+            else:
+                handler(self)
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.seen.append(Seen(self.path, dict(self.headers.items()), body))
             handler = state.routes.get(self.path)
             if handler is None:
                 self.send_error(404)

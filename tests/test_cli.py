@@ -34,7 +34,7 @@ def test_refresh_json_summary(workdir: Path) -> None:
     summary = json.loads(result.stdout)
     assert result.exit_code == 0
     assert (summary["files_unchanged"], summary["items_new"], summary["feeds_written"]) == (5, 0, 0)
-    assert summary["feeds_unchanged"] == 32
+    assert summary["feeds_unchanged"] == 64  # 16 feeds: Atom, RSS, JSON Feed and HTML
 
 
 def test_quiet_refresh_prints_nothing_on_success() -> None:

@@ -87,7 +87,11 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
         ('base_url = "ftp://x/"\n', "base_url", "not an http(s) URL"),
         ('timezone = "Mars/Olympus"\n', "timezone", "unknown time zone"),
         ('tag_authority = "example.org"\n', "tag_authority", "RFC 4151"),
-        ('[topics.all]\ntitle = "x"\nkeywords = ["x"]\n', "topics", "not 'all' or 'search'"),
+        (
+            '[topics.all]\ntitle = "x"\nkeywords = ["x"]\n',
+            "topics",
+            "not 'all', 'search' or 'index'",
+        ),
         ('[topics.search]\ntitle = "x"\nkeywords = ["x"]\n', "topics", "'search'"),
         ('[topics.Bad_Slug]\ntitle = "x"\nkeywords = ["x"]\n', "topics", "lowercase"),
         ('[topics.nato]\ntitle = "NATO"\nkeywords = []\n', "topics.nato.keywords", "at least 1"),

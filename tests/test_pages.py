@@ -11,9 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
+import pytest
 
 from feeder.model import Block, DateSource, ItemKind, Site, StoredItem
-from feeder.pages import describe_date, render_item_page
+from feeder.publish.pages import describe_date, render_item_page
 
 
 class _Links(HTMLParser):
@@ -30,19 +31,60 @@ class _Links(HTMLParser):
             self.hrefs.append(found.get("href"))
 
 
-def test_index_lists_every_feed_with_counts_and_autodiscovery(published: Path) -> None:
+def test_index_lists_every_feed_with_counts_newest_date_and_three_formats(
+    published: Path,
+) -> None:
     links = _Links()
     page = (published / "index.html").read_text(encoding="utf-8")
     links.feed(page)
-    assert len(links.alternates) == 2 * 16
+    assert len(links.alternates) == 3 * 16
     assert {
         "rel": "alternate",
-        "type": "application/atom+xml",
-        "title": "CSTO news: NATO (ATOM)",
-        "href": "http://127.0.0.1:8080/nato.atom",
+        "type": "application/feed+json",
+        "title": "CSTO news: NATO (JSON Feed)",
+        "href": "http://127.0.0.1:8080/nato.json",
     } in links.alternates
-    assert "nato.rss" in links.hrefs and "feeds.opml" in links.hrefs
-    assert "<td>CSTO news: NATO</td><td>4</td>" in page
+    for fmt in ("atom", "rss", "json"):
+        assert f"nato.{fmt}" in links.hrefs and f"all.{fmt}" in links.hrefs
+    assert "feeds.opml" in links.hrefs
+    assert '<a href="nato.html">NATO</a> <span class="meta">4 items · newest 2026-11-24</span>' in (
+        page
+    )
+    assert '<a href="all.html">All news</a> <span class="meta">17 items · newest 2026-11-24' in page
+
+
+def test_index_has_a_search_box_for_the_search_feed_and_the_latest_items(
+    published: Path,
+) -> None:
+    page = (published / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<form action="search.atom" method="get" role="search"><input type="search" name="q"'
+        in (page)
+    )
+    latest = page.split("<h2>Latest items</h2>")[1]
+    assert latest.count('<li><a href="items/') == 17
+    assert "2024-12-04" in latest
+
+
+@pytest.mark.parametrize("name", ["index.html", "nato.html", "all.html"])
+def test_pages_need_no_scripts_or_outside_assets_and_fit_a_phone(
+    published: Path, name: str
+) -> None:
+    page = (published / name).read_text(encoding="utf-8")
+    assert "<script" not in page and " src=" not in page and "@import" not in page
+    assert '<link rel="stylesheet"' not in page and "url(" not in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Path) -> None:
+    page = (published / "nato.html").read_text(encoding="utf-8")
+    assert "This is a web feed." in page
+    for fmt in ("atom", "rss", "json"):
+        assert f'readonly value="http://127.0.0.1:8080/nato.{fmt}"' in page
+    assert page.count("<article>") == 4
+    assert '<time datetime="2024-12-04T00:00:00+00:00">2024-12-04</time>' in page
+    assert '<a href="belarus.html">Belarus</a>' in page  # an entry's other topics
+    assert '<a href="archive/nato/2026-11.atom">Older items' in page
 
 
 def test_opml_lists_every_feed(published: Path) -> None:
@@ -95,4 +137,6 @@ def test_item_page_escapes_text_and_links_its_topic_feeds() -> None:
         "<h1>&lt;Title&gt;</h1>" in page and "<h2>Sub</h2>" in page and "<p>A &amp; B</p>" in page
     )
     assert "Ann &lt;ann@example.org&gt;" in page
-    assert '<a href="../nato.atom">NATO</a>' in page
+    assert '<a href="../nato.html">NATO</a>' in page
+    for fmt in ("atom", "rss", "json"):
+        assert f'href="../nato.{fmt}"' in page

@@ -83,9 +83,80 @@ def test_without_a_monitor_health_lists_no_sources(app_client: AppClient) -> Non
     assert body == {"items": 17, "sources": {}, "status": "ok"}
 
 
-def test_search_format_must_be_atom_or_rss(app_client: AppClient) -> None:
-    assert app_client.get("/search.json?q=minsk").status_code == 404
-    assert app_client.get("/search.rss?q=minsk").status_code == 200
+def test_search_comes_in_every_feed_format_and_as_a_page(app_client: AppClient) -> None:
+    assert app_client.get("/search.opml?q=minsk").status_code == 404
+    for fmt, media in [("atom", "application/atom+xml"), ("rss", "application/rss+xml"),
+                       ("json", "application/feed+json"), ("html", "text/html")]:  # fmt: skip
+        response = app_client.get(f"/search.{fmt}?q=minsk")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+
+
+# What browsers send when a feed link is clicked, and what feed readers send.
+CHROMIUM_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
+FIREFOX_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPTS = [
+    "*/*",
+    "application/atom+xml,application/rss+xml;q=0.9,application/xml;q=0.8,*/*;q=0.5",
+    "application/rss+xml, application/rdf+xml;q=0.8, application/atom+xml;q=0.6, "
+    "application/xml;q=0.4, text/xml;q=0.4, */*;q=0.2",
+    "application/feed+json, application/json;q=0.9, */*;q=0.1",
+    "text/html, */*",  # HTML no better than anything: the feed
+    "text/html;q=0.5, application/xml, application/json",
+]
+
+
+@pytest.mark.parametrize("accept", [CHROMIUM_ACCEPT, FIREFOX_ACCEPT])
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_a_browser_opening_a_feed_url_gets_its_page_with_its_own_etag(
+    app_client: AppClient, published, accept: str, fmt: str
+) -> None:  # type: ignore[no-untyped-def]
+    page = app_client.get_with(f"/nato.{fmt}", {"accept": accept})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.content == (published / "nato.html").read_bytes()
+    assert page.headers["vary"] == "Accept, Accept-Encoding"
+    feed = app_client.get_with(f"/nato.{fmt}", {"accept": "*/*"})
+    assert feed.content == (published / f"nato.{fmt}").read_bytes()
+    assert feed.headers["vary"] == "Accept, Accept-Encoding"
+    assert page.headers["etag"] != feed.headers["etag"]
+    again = app_client.get_with(
+        f"/nato.{fmt}", {"accept": accept, "if-none-match": page.headers["etag"]}
+    )
+    assert again.status_code == 304
+    crossed = app_client.get_with(
+        f"/nato.{fmt}", {"accept": accept, "if-none-match": feed.headers["etag"]}
+    )
+    assert crossed.status_code == 200 and crossed.content == page.content
+
+
+@pytest.mark.parametrize("accept", READER_ACCEPTS)
+def test_feed_readers_get_the_feed_itself(app_client: AppClient, published, accept: str) -> None:  # type: ignore[no-untyped-def]
+    for fmt in ("atom", "rss", "json"):
+        response = app_client.get_with(f"/all.{fmt}", {"accept": accept})
+        assert response.content == (published / f"all.{fmt}").read_bytes(), (fmt, accept)
+
+
+def test_a_browser_searching_gets_a_results_page_to_subscribe_from(app_client: AppClient) -> None:
+    response = app_client.get_with("/search.atom?q=minsk", {"accept": CHROMIUM_ACCEPT})
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'value="http://127.0.0.1:8080/search.atom?q=minsk"' in response.text
+    assert '<input type="search" name="q" aria-label="Search the news" value="minsk"' in (
+        response.text
+    )
+    assert response.text.count("<article>") >= 1
+
+
+def test_archives_and_feed_pages_are_served(app_client: AppClient, published) -> None:  # type: ignore[no-untyped-def]
+    archive = app_client.get("/archive/all/2024-10.atom")
+    assert archive.status_code == 200
+    assert archive.content == (published / "archive/all/2024-10.atom").read_bytes()
+    assert app_client.get("/archive/all/1999-01.atom").status_code == 404
+    assert app_client.get("/archive/all/.periods.json").status_code == 404
+    page = app_client.get("/nato.html")
+    assert page.content == (published / "nato.html").read_bytes()
+    assert page.headers["vary"] == "Accept-Encoding"
 
 
 def test_feeds_are_served_from_the_database_without_the_feeds_folder(

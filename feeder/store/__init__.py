@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..model import FileState, SourceStatus, StoredItem, WebState
+from ..model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
 from .locks import (
     LockBusyError,
     LockWaitCancelled,
@@ -252,6 +252,45 @@ class Store:
                 return
             yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
             last = rows[-1].key
+
+    def item_stamps(self, topic: str | None = None) -> list[ItemStamp]:
+        """Key and times of every item (of one topic, or all): what places each item
+        in an archive period."""
+        items = ITEMS
+        query = select(items.c.key, items.c.published, items.c.updated)
+        if topic is not None:
+            tagged = ITEM_TOPICS
+            query = query.join(tagged, tagged.c.item_id == items.c.id).where(
+                tagged.c.topic == topic
+            )
+        with self._read() as conn:
+            return [
+                ItemStamp(key, published, updated)
+                for key, published, updated in conn.execute(query)
+            ]
+
+    def items_published_between(
+        self, topic: str | None, start: datetime, end: datetime
+    ) -> list[StoredItem]:
+        """Every item (of one topic, or all) published in [start, end), newest first."""
+        items = ITEMS
+        if topic is None:
+            query = select(items).where(items.c.published >= start, items.c.published < end)
+        else:
+            tagged = ITEM_TOPICS
+            ids = select(tagged.c.item_id).where(
+                tagged.c.topic == topic, tagged.c.published >= start, tagged.c.published < end
+            )
+            query = select(items).where(items.c.id.in_(ids))
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+            topics: dict[int, tuple[str, ...]] = {}
+            for start_at in range(0, len(rows), 500):  # bounded IN lists, however full the month
+                batch = rows[start_at : start_at + 500]
+                topics |= self._topics_of(conn, [r.id for r in batch])
+        rows.sort(key=lambda r: r.key)
+        rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
+        return [stored_item(r, topics.get(r.id, ())) for r in rows]
 
     def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
         """The stored items with these keys, fetched in batches."""

@@ -1,0 +1,111 @@
+"""Publish stage: stored items become files in `feeds/`. Every feed in Atom, RSS
+and JSON Feed plus a readable HTML view, all rendered from one `FeedDocument`; the
+index, OPML list and item pages; RFC 5005 monthly archives. A file is written only
+when its bytes change, atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import FeedContent, Site, StoredItem
+from .archive import ArchiveResult, archive_manifest, publish_archive, remove_stale_archives
+from .atom_rss import render_atom_or_rss
+from .document import FEED_FORMATS, FeedDocument, content_html, feed_document
+from .files import PublishError, write_if_changed
+from .jsonfeed import render_json_feed
+from .pages import render_feed_page, render_index, render_item_page, render_opml
+
+# What is written per feed: the three feed formats and the HTML view of the feed.
+FEED_VIEWS = (*FEED_FORMATS, "html")
+
+__all__ = [
+    "FEED_FORMATS",
+    "FEED_VIEWS",
+    "ArchiveResult",
+    "FeedDocument",
+    "PublishError",
+    "PublishResult",
+    "archive_manifest",
+    "content_html",
+    "feed_document",
+    "publish_archive",
+    "publish_site",
+    "remove_stale_archives",
+    "render_document",
+    "render_feed",
+    "write_if_changed",
+]
+
+
+@dataclass
+class PublishResult:
+    feeds_rendered: int = 0
+    feeds_written: int = 0
+    feeds_unchanged: int = 0
+    pages_written: int = 0
+    removed: int = 0
+    changed_feeds: list[str] = field(default_factory=list)  # slugs whose feed bytes changed
+
+
+def render_document(site: Site, doc: FeedDocument, view: str) -> bytes:
+    """`doc` as `atom`, `rss`, `json` or `html` (the page a browser shows)."""
+    if view == "json":
+        return render_json_feed(doc)
+    if view == "html":
+        return render_feed_page(site, doc)
+    return render_atom_or_rss(doc, view)
+
+
+def render_feed(site: Site, feed: FeedContent, view: str, topic_titles: Mapping[str, str]) -> bytes:
+    """Render one feed in one of `FEED_VIEWS`, entries newest first."""
+    return render_document(site, feed_document(site, feed, topic_titles), view)
+
+
+def publish_site(
+    site: Site,
+    feeds: list[FeedContent],
+    items: Iterable[StoredItem],
+    topic_titles: Mapping[str, str],
+    out_dir: Path,
+    render: Collection[str] | None = None,
+) -> PublishResult:
+    """Write every feed in each of `FEED_VIEWS`, the index, the OPML list and a page
+    per item of `items`. Only the feeds named in `render` are rendered (None: all of
+    them); the others are left as they are. Files of feeds no longer configured are
+    removed."""
+    result = PublishResult()
+    wanted = {"index.html"}
+    for feed in feeds:
+        doc = None
+        changed = False
+        for view in FEED_VIEWS:
+            path = out_dir / f"{feed.slug}.{view}"
+            wanted.add(path.name)
+            if render is not None and feed.slug not in render and path.exists():
+                result.feeds_unchanged += 1
+                continue
+            doc = doc or feed_document(site, feed, topic_titles)
+            result.feeds_rendered += 1
+            if write_if_changed(path, render_document(site, doc, view)):
+                result.feeds_written += 1
+                changed |= view in FEED_FORMATS
+            else:
+                result.feeds_unchanged += 1
+        if changed:
+            result.changed_feeds.append(feed.slug)
+    for name, data in (
+        ("index.html", render_index(site, feeds, topic_titles)),
+        ("feeds.opml", render_opml(site, feeds)),
+    ):
+        result.pages_written += write_if_changed(out_dir / name, data)
+    for item in items:
+        page = render_item_page(site, item, topic_titles)
+        path = out_dir / "items" / f"{item.key}.html"
+        result.pages_written += write_if_changed(path, page, durable=False)
+    for stale in out_dir.glob("*.*"):
+        if stale.suffix.lstrip(".") in FEED_VIEWS and stale.name not in wanted:
+            stale.unlink(missing_ok=True)
+            result.removed += 1
+    return result

@@ -1,0 +1,123 @@
+"""RFC 5005 archived feeds: each feed's items by calendar month, one complete Atom
+document per month at `archive/<slug>/<YYYY-MM>.atom`, chained by `prev-archive` /
+`next-archive` links from the newest month back to the first.
+
+A month's document is rendered only when what it holds changed: its items' keys and
+times, or its neighbours in the chain. Closed months therefore keep their bytes (and
+ETags) for good unless an item in them is edited, re-dated or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..model import FeedContent, ItemStamp, Site, StoredItem
+from .atom_rss import render_atom_or_rss
+from .document import archive_document
+from .files import write_if_changed
+
+# What each month's document was last rendered from, per feed: period -> digest.
+MANIFEST = ".periods.json"
+
+# Loads a feed's items published in [start, end), newest first.
+PeriodLoader = Callable[[datetime, datetime], list[StoredItem]]
+
+
+@dataclass
+class ArchiveResult:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def period_digests(site: Site, stamps: Sequence[ItemStamp]) -> dict[str, str]:
+    """Each period that has items, oldest first, with a digest of what its archive
+    document holds: the items' keys and times and the neighbouring periods."""
+    grouped: dict[str, list[tuple[str, float, float]]] = {}
+    for stamp in stamps:
+        grouped.setdefault(site.period_of(stamp.published), []).append(
+            (stamp.key, stamp.published.timestamp(), stamp.updated.timestamp())
+        )
+    periods = sorted(grouped)
+    digests = {}
+    for index, period in enumerate(periods):
+        before = periods[index - 1] if index else None
+        after = periods[index + 1] if index + 1 < len(periods) else None
+        shape = [before, after, sorted(grouped[period])]
+        digests[period] = hashlib.sha256(json.dumps(shape).encode()).hexdigest()
+    return digests
+
+
+def archive_manifest(slug: str) -> str:
+    """Where, below the feeds folder, a feed's archive records what it was made from."""
+    return f"archive/{slug}/{MANIFEST}"
+
+
+def _recorded(folder: Path) -> dict[str, str]:
+    try:
+        recorded = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def publish_archive(
+    site: Site,
+    feed: FeedContent,
+    stamps: Sequence[ItemStamp],
+    load: PeriodLoader,
+    topic_titles: Mapping[str, str],
+    out_dir: Path,
+    everything: bool = False,
+) -> ArchiveResult:
+    """Bring `feed`'s archive documents in line with `stamps` (every item of the feed).
+    `everything` renders every month (the output settings changed); otherwise only the
+    months whose digest moved since the last run, or whose file went missing."""
+    result = ArchiveResult()
+    folder = out_dir / "archive" / feed.slug
+    recorded = {} if everything else _recorded(folder)
+    digests = period_digests(site, stamps)
+    periods = list(digests)
+    for index, period in enumerate(periods):
+        path = folder / f"{period}.atom"
+        if recorded.get(period) == digests[period] and path.exists():
+            result.unchanged += 1
+            continue
+        items = load(*site.period_bounds(period))
+        neighbours = (
+            periods[index - 1] if index else None,
+            periods[index + 1] if index + 1 < len(periods) else None,
+        )
+        month = FeedContent(feed.slug, feed.title, items, len(items))
+        doc = archive_document(site, month, period, neighbours, topic_titles)
+        if write_if_changed(path, render_atom_or_rss(doc, "atom")):
+            result.written += 1
+        else:
+            result.unchanged += 1
+    if folder.is_dir():
+        for stale in folder.glob("*.atom"):
+            if stale.stem not in digests:
+                stale.unlink(missing_ok=True)
+                result.removed += 1
+    # Written even for a feed with no items yet: its presence says the archive is current.
+    write_if_changed(folder / MANIFEST, json.dumps(digests, indent=0).encode())
+    return result
+
+
+def remove_stale_archives(out_dir: Path, slugs: set[str]) -> int:
+    """Delete the archives of feeds no longer published (a topic was removed)."""
+    removed = 0
+    root = out_dir / "archive"
+    if not root.is_dir():
+        return 0
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in slugs:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

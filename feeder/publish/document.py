@@ -1,0 +1,161 @@
+"""What a feed says, whatever its format: one `FeedDocument` built from stored items
+feeds Atom and RSS (feedgen), JSON Feed and the HTML view alike, so the formats
+cannot drift apart."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from ..model import FeedContent, Site, StoredItem
+
+FEED_FORMATS = ("atom", "rss", "json")
+# An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A label on an entry: one of feeder's topics (with `scheme`) or the source's own."""
+
+    term: str
+    label: str
+    scheme: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    id: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    summary: str  # plain text
+    content_html: str
+    categories: tuple[Category, ...]
+    author: str | None
+
+    @property
+    def topics(self) -> list[Category]:
+        return [c for c in self.categories if c.scheme is not None]
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    """One feed document: a subscription feed (newest entries) or an RFC 5005 archive."""
+
+    slug: str
+    id: str
+    title: str
+    subtitle: str
+    home_url: str
+    author: str  # the site: who publishes the feed
+    urls: Mapping[str, str]  # this document in each format it is published in
+    updated: datetime
+    entries: tuple[FeedEntry, ...]
+    total: int  # items in the whole feed, not only these entries
+    hub: str | None = None  # WebSub
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    current: str | None = None  # on an archive: the subscription feed it belongs to
+    search: str | None = None  # on a search feed: the words searched for
+
+    @property
+    def is_archive(self) -> bool:
+        return self.current is not None
+
+
+def content_html(item: StoredItem) -> str:
+    """The item's body as HTML paragraphs and subheadings, all text escaped."""
+    tags = {"p": "p", "h": "h3"}
+    return "\n".join(
+        f"<{tags[b.kind]}>{html.escape(b.text, quote=False)}</{tags[b.kind]}>" for b in item.blocks
+    )
+
+
+def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> FeedEntry:
+    categories = [
+        Category(slug, topic_titles.get(slug, slug), site.base_url) for slug in item.topics
+    ]
+    categories += [Category(label, label) for label in item.categories]
+    return FeedEntry(
+        id=site.tag(f"item/{item.key}"),
+        title=item.title,
+        # An item from the web links to its own page; others to their permalink page.
+        url=item.link or site.item_url(item.key),
+        published=item.published,
+        updated=item.updated,
+        summary=item.summary,
+        content_html=content_html(item) or html.escape(item.title),
+        categories=tuple(categories),
+        author=item.author,
+    )
+
+
+def _entries(
+    site: Site, items: Sequence[StoredItem], topic_titles: Mapping[str, str]
+) -> tuple[FeedEntry, ...]:
+    return tuple(feed_entry(site, item, topic_titles) for item in items)
+
+
+def _updated(items: Sequence[StoredItem]) -> datetime:
+    # The content's time, never "now": unchanged content, unchanged bytes.
+    return max((item.updated for item in items), default=EMPTY_FEED_UPDATED)
+
+
+def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]) -> FeedDocument:
+    """The subscription document of `feed`: its newest entries, linking back to the
+    archive of the newest period (search feeds have no archive)."""
+    query = f"?q={quote(feed.query, safe='')}" if feed.query is not None else ""
+    newest = feed.items[0] if feed.items else None
+    prev_archive = (
+        site.archive_url(feed.slug, site.period_of(newest.published))
+        if newest is not None and feed.query is None
+        else None
+    )
+    return FeedDocument(
+        slug=feed.slug,
+        id=site.tag(f"feed/{feed.slug}{query}"),
+        title=feed.title,
+        subtitle=f"{feed.title}: the newest {len(feed.items)} of {feed.total} items",
+        home_url=site.base_url,
+        author=site.title,
+        urls={fmt: site.feed_url(feed.slug, fmt, feed.query) for fmt in (*FEED_FORMATS, "html")},
+        updated=_updated(feed.items),
+        entries=_entries(site, feed.items, topic_titles),
+        total=feed.total,
+        hub=site.hub,
+        prev_archive=prev_archive,
+        search=feed.query,
+    )
+
+
+def archive_document(
+    site: Site,
+    feed: FeedContent,
+    period: str,
+    neighbours: tuple[str | None, str | None],
+    topic_titles: Mapping[str, str],
+) -> FeedDocument:
+    """The RFC 5005 archive of `feed` for one period: every item published in it,
+    linked to the periods before and after (`neighbours`) and to the current feed."""
+    before, after = neighbours
+    url = site.archive_url(feed.slug, period)
+    return FeedDocument(
+        slug=feed.slug,
+        id=site.tag(f"feed/{feed.slug}/archive/{period}"),
+        title=f"{feed.title} ({period})",
+        subtitle=f"{feed.title}: the {len(feed.items)} items of {period}",
+        home_url=site.base_url,
+        author=site.title,
+        urls={"atom": url},
+        updated=_updated(feed.items),
+        entries=_entries(site, feed.items, topic_titles),
+        total=len(feed.items),
+        prev_archive=site.archive_url(feed.slug, before) if before else None,
+        next_archive=site.archive_url(feed.slug, after) if after else None,
+        current=site.feed_url(feed.slug, "atom"),
+    )
