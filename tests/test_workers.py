@@ -118,10 +118,14 @@ def test_four_workers_share_the_sources_store_each_item_once_and_survive_a_kill(
             assert len(answers) == 1, path
 
         # A worker killed in the middle of a scan: its lease expires, another takes over.
-        busy = [
-            w for w in workers if any(re.search(r"refresh s\d: files [1-9]", x) for x in w.lines)
-        ]
-        assert len(busy) >= 2, "the workers did not share the scanning"
+        def busy() -> list[ServiceProcess]:  # workers that finished a refresh reading files
+            return [
+                w
+                for w in workers
+                if any(re.search(r"refresh s\d: files [1-9]", x) for x in w.lines)
+            ]
+
+        wait_for(lambda: len(busy()) >= 2, 120, "two workers to log a refresh that read files")
         killed_at, source, dead = _kill_a_worker_mid_scan(captures, engine, workers, expected)
         survivors = {f":{w.proc.pid}:" for w in workers if w not in dead}
 
