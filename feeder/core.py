@@ -194,11 +194,16 @@ class Feeder:
             for t in self.settings.topic_list()
         ]
 
+    def finish_pings(self, grace: float = PING_GRACE) -> None:
+        """Give queued WebSub pings up to `grace` seconds to go out, then stop pinging."""
+        with self._web_lock:
+            pinger, self._pinger = self._pinger, None
+        if pinger is not None:
+            pinger.close(grace)
+
     def close(self) -> None:
-        """Release the database and HTTP clients; queued WebSub pings get up to
-        `PING_GRACE` seconds to go out first."""
-        if self._pinger is not None:
-            self._pinger.close(PING_GRACE)
+        """Release the database and HTTP clients, after `finish_pings`."""
+        self.finish_pings()
         if self._fetcher is not None:
             self._fetcher.close()
         self.store.close()

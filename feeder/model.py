@@ -214,7 +214,8 @@ class Site:
 
     def period_of(self, moment: datetime) -> str:
         """The archive period (a calendar month in the site's zone) `moment` falls in."""
-        return self.day_of(moment).strftime("%Y-%m")
+        day = self.day_of(moment)
+        return f"{day.year:04d}-{day.month:02d}"  # strftime gives "999" for year 999
 
     def period_bounds(self, period: str) -> tuple[datetime, datetime]:
         """The first instant of `period` and of the period after it, in UTC."""

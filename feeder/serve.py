@@ -37,12 +37,12 @@ from .core import Feeder
 from .health import SourceHealth, health_report
 from .metrics import Metrics
 from .model import FeedContent
+from .negotiation import FEED_NAME, FEED_TYPES, accepts_gzip, negotiate, wants_html
 from .publish import FEED_VIEWS, render_feed
 from .store import SearchQueryError, StoreError
 
 log = logging.getLogger("feeder.serve")
 
-FEED_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<fmt>atom|rss|json|html)")
 PUBLISHED_NAME = re.compile(
     r"[a-z0-9][a-z0-9-]*\.(?:atom|rss|json|html)|feeds\.opml|items/[0-9a-f]{24}\.html"
     r"|archive/[a-z0-9][a-z0-9-]*/[0-9]{4}-[0-9]{2}\.atom"
@@ -63,14 +63,6 @@ _GZIP_MIN_BYTES = 512
 _CACHED_FILES = 512
 # How long other requests keep a feed's cached bytes while one confirms its version.
 _CONFIRM_PATIENCE = 5.0
-# What each feed format may be asked for as (beside its own type), and what a browser
-# asks for: `wants_html` compares the two.
-_FEED_TYPES = {
-    "atom": ("application/atom+xml", "application/xml", "text/xml"),
-    "rss": ("application/rss+xml", "application/xml", "text/xml"),
-    "json": ("application/feed+json", "application/json"),
-}
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 VARY_FEEDS = "Accept, Accept-Encoding"
 
 
@@ -98,6 +90,7 @@ class Resource:
     media_type: str
     last_modified: float | None  # seconds since the epoch; None: validate by ETag only
     cache_control: str
+    link: str | None = None  # a Link header (WebSub discovery)
 
     @cached_property
     def last_modified_header(self) -> str | None:
@@ -108,7 +101,12 @@ class Resource:
 
     @classmethod
     def of(
-        cls, body: bytes, media_type: str, last_modified: float | None, cache_control: str
+        cls,
+        body: bytes,
+        media_type: str,
+        last_modified: float | None,
+        cache_control: str,
+        link: str | None = None,
     ) -> Resource:
         tag = hashlib.sha256(body).hexdigest()[:32]
         packed = (
@@ -122,6 +120,7 @@ class Resource:
             media_type,
             last_modified,
             cache_control,
+            link,
         )
 
 
@@ -202,7 +201,8 @@ class StoredFeeds:
         return entry[1]
 
     def get(self, name: str) -> Resource | None:
-        """The feed `name` (`<slug>.atom` or `.rss`); None if no such feed. Raises
+        """The feed `name` (`<slug>.atom`, `.rss`, `.json` or `.html`); None if no such
+        feed. Raises
         `StoreError` when the database cannot be read."""
         match = FEED_NAME.fullmatch(name)
         if match is None or match["slug"] not in self.names:
@@ -224,88 +224,19 @@ class StoredFeeds:
                 return cached[1]
         # Read after the version: the content is at least that new, so a cache entry
         # is never older than its key (at worst one extra render).
-        body = render_feed(self.feeder.site, self.feeder.feed(slug), fmt, self.titles)
+        site = self.feeder.site
+        body = render_feed(site, self.feeder.feed(slug), fmt, self.titles)
         changed = changed_at.timestamp() if changed_at else None
-        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], changed, CACHE_FEEDS)
+        # WebSub discovery by header too: a JSON feed has no <link> elements.
+        link = (
+            f'<{site.hub}>; rel="hub", <{site.feed_url(slug, fmt)}>; rel="self"'
+            if site.hub and fmt != "html"
+            else None
+        )
+        resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], changed, CACHE_FEEDS, link)
         with self._lock:
             self._cache[name] = (version, resource, confirmed, refreshes)
         return resource
-
-
-def _media_ranges(accept: str) -> list[tuple[str, float]]:
-    """An Accept header's media ranges with their weights (`q`, 1 by default)."""
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (piece.strip().lower() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    weight = 0.0
-        if media:
-            ranges.append((media, weight))
-    return ranges
-
-
-def _weight(ranges: list[tuple[str, float]], media: str, wildcards: bool = True) -> float:
-    """The weight of `media` under the most specific range that matches it (RFC 9110)."""
-    kind = media.split("/")[0]
-    best, specificity = 0.0, -1
-    for pattern, weight in ranges:
-        if pattern == media:
-            rank = 2
-        elif wildcards and pattern == f"{kind}/*":
-            rank = 1
-        elif wildcards and pattern == "*/*":
-            rank = 0
-        else:
-            continue
-        if rank > specificity:
-            best, specificity = weight, rank
-    return best
-
-
-def wants_html(accept: str | None, fmt: str) -> bool:
-    """Whether a request for a feed in `fmt` should get the feed's HTML view: its
-    Accept names HTML and ranks it above every type the feed is served as. Browsers
-    do; feed readers send the feed types or `*/*`, and a tie goes to the feed."""
-    if not accept or fmt not in _FEED_TYPES:
-        return False
-    ranges = _media_ranges(accept)
-    html_weight = max(_weight(ranges, media, wildcards=False) for media in _HTML_TYPES)
-    return html_weight > max(_weight(ranges, media) for media in _FEED_TYPES[fmt])
-
-
-def negotiate(name: str, accept: str | None) -> tuple[str, bool]:
-    """(the name to serve for `name`, whether the answer depends on Accept): a feed's
-    URL gives its HTML view to browsers, and the feed itself to everything else."""
-    match = FEED_NAME.fullmatch(name)
-    if match is None or match["fmt"] not in _FEED_TYPES:
-        return name, False
-    if wants_html(accept, match["fmt"]):
-        return f"{match['slug']}.html", True
-    return name, True
-
-
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding value allows gzip (an explicit `gzip` wins over `*`)."""
-    weights: dict[str, float] = {}
-    for part in accept_encoding.split(","):
-        coding, *params = (piece.strip().lower() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        if coding:
-            weights[coding] = weight
-    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 def usable_last_modified(mtime: float | None, now: float) -> float | None:
@@ -356,6 +287,8 @@ def conditional_answer(
     }
     if last_modified is not None and resource.last_modified_header:
         answer["last-modified"] = resource.last_modified_header
+    if resource.link:
+        answer["link"] = resource.link
     if not_modified(headers, chosen.etag, last_modified, now):
         return 304, answer, b""
     answer["content-type"] = resource.media_type
@@ -393,9 +326,8 @@ class AnswerCurrentFeeds:
             and scope["method"] in ("GET", "HEAD")
             and not scope["query_string"]
         ):
-            accept = next(
-                (value.decode("latin-1") for name, value in scope["headers"] if name == _ACCEPT),
-                None,
+            accept = ", ".join(
+                value.decode("latin-1") for name, value in scope["headers"] if name == _ACCEPT
             )
             name, negotiated = negotiate(scope["path"][1:], accept)
             resource = self.feeds.current(name)
@@ -461,7 +393,7 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         exact = request.scope["path"] in ("/", f"/{name}")
         if not exact:
             return PlainTextResponse("not found\n", status_code=404)
-        name, negotiated = negotiate(name, request.headers.get("accept"))
+        name, negotiated = negotiate(name, ", ".join(request.headers.getlist("accept")))
         try:
             resource = feeds.get(name)
         except StoreError as exc:  # the file written at the last refresh will do
@@ -477,8 +409,8 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         fmt = request.path_params["fmt"]
         if fmt not in FEED_VIEWS:
             return PlainTextResponse("not found\n", status_code=404)
-        negotiated = fmt in _FEED_TYPES
-        if wants_html(request.headers.get("accept"), fmt):
+        negotiated = fmt in FEED_TYPES
+        if wants_html(", ".join(request.headers.getlist("accept")), fmt):
             fmt = "html"
         query = request.query_params.get("q", "").strip()
         if not query:

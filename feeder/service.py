@@ -55,6 +55,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+SERVICE_PING_GRACE = 5.0
+
+
 def run_service(
     feeder: Feeder, host: str, port: int, *, watch: bool = False, access_log: bool = True
 ) -> None:
@@ -83,6 +86,8 @@ def run_service(
             feeder.database,
         )
         _Server(config, early).run(sockets=[sock])
+        # Within systemd's stop timeout: the next start pings for its own changes.
+        feeder.finish_pings(SERVICE_PING_GRACE)
         if not monitor.stopped_cleanly:
             # The refresh thread cannot be interrupted mid-transaction; the database
             # rolls it back when the process ends, and feed files are replaced whole.

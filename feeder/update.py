@@ -690,8 +690,10 @@ def _published(settings: Settings) -> dict[str, Any] | None:
 def _output_fingerprint(settings: Settings) -> str:
     """Changes with every setting that shapes the output files."""
     shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
-             settings.feed_size, [[t.slug, t.title] for t in settings.topic_list()],
-             settings.websub_hub]  # fmt: skip
+             settings.feed_size, settings.websub_hub,
+             # Keywords too: a rules change re-tags items without moving their times,
+             # and archives must show the new topics.
+             [[t.slug, t.title, t.keywords, t.exclude] for t in settings.topic_list()]]  # fmt: skip
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
 
@@ -731,7 +733,8 @@ def _publish(
     site = site_of(settings)
     feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
-    result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
+    # Archives first: a feed's prev-archive link never points at a document not written.
+    new_output = published is None or published.get("settings") != fingerprint
     for feed in feeds:
         if render is None or feed.slug in render:
             topic = None if feed.slug == ALL_FEED else feed.slug
@@ -742,10 +745,11 @@ def _publish(
                 partial(store.items_published_between, topic),
                 titles,
                 settings.feeds_dir,
-                everything=render is None,
+                everything=new_output,
             )
             summary.archives_written += archived.written
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
+    result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
     summary.changed_feeds = result.changed_feeds
     summary.feeds_rendered = result.feeds_rendered
     summary.feeds_written = result.feeds_written

@@ -55,6 +55,7 @@ class HubPinger:
         """Queue a publish ping for each URL; returns at once."""
         with self._changed:
             if self._closing.is_set():
+                log.warning("websub: not sending pings to %s: shutting down", self.hub)
                 return
             for url in urls:
                 if url not in self._waiting:
@@ -90,7 +91,7 @@ class HubPinger:
                 len(left), self.hub, ", ".join(left),
             )  # fmt: skip
         if self._thread is not None:
-            self._thread.join(timeout=TIMEOUT + 1)
+            self._thread.join(timeout=1.0)  # a ping still in flight is cut by the close
         self._client.close()
 
     def _run(self) -> None:
@@ -103,7 +104,12 @@ class HubPinger:
                 url = self._waiting.popleft()
                 self._busy = True
             try:
-                if self._send(url):
+                sent = self._send(url)
+            except Exception:  # the thread must live on to send the next pings
+                log.exception("websub: hub %s: the ping for %s failed", self.hub, url)
+                sent = False
+            try:
+                if sent:
                     self.sent += 1
                 else:
                     self.failed += 1
@@ -125,6 +131,8 @@ class HubPinger:
                     log.info("websub: hub %s told of %s", self.hub, url)
                     return True
                 reason = f"HTTP {response.status_code}"
+                if response.is_redirect:  # a POST is not re-sent to another address
+                    reason += f" to {response.headers.get('location')}: set websub_hub to it"
                 if response.status_code != 429 and response.status_code < 500:
                     log.error("websub: hub %s refused the ping for %s: %s", self.hub, url, reason)
                     return False
@@ -136,6 +144,7 @@ class HubPinger:
                 self.hub, url, reason, attempt, self.attempts - 1, min(delay, MAX_DELAY),
             )  # fmt: skip
             if self._closing.wait(min(delay, MAX_DELAY)):
+                log.warning("websub: ping to %s for %s not sent (shutting down)", self.hub, url)
                 return False
         log.error(
             "websub: hub %s: gave up on the ping for %s after %d attempts: %s",

@@ -146,3 +146,25 @@ def test_period_digests_move_only_with_a_months_items_or_its_neighbours() -> Non
     later = period_digests(site, [stamp("a", 1), stamp("b", 3), stamp("c", 5), stamp("e", 7)])
     # A new month changes the newest old month's next-archive link, nothing older.
     assert [p for p in base if base[p] != later[p]] == ["2024-05"]
+
+
+def test_periods_have_four_digit_years_so_they_sort_and_serve() -> None:
+    site = Site("S", BASE, "x,2026")
+    old = datetime(999, 3, 1, tzinfo=UTC)
+    assert site.period_of(old) == "0999-03"
+    assert site.period_bounds("0999-03") == (old, datetime(999, 4, 1, tzinfo=UTC))
+    assert site.period_bounds("2024-12") == (
+        datetime(2024, 12, 1, tzinfo=UTC),
+        datetime(2025, 1, 1, tzinfo=UTC),
+    )
+
+
+def test_a_damaged_archive_document_is_rewritten(
+    feeder: Feeder, settings: Settings, published: Path
+) -> None:
+    document = published / "archive" / "all" / "2024-10.atom"
+    good = document.read_bytes()
+    document.write_bytes(good[: len(good) // 2])  # torn, and without its digest
+    (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
+    feeder.refresh()  # `all` changed: its months are checked
+    assert document.read_bytes() == good

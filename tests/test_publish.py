@@ -216,3 +216,25 @@ def test_fuzz_feed_output_with_arbitrary_text(text: str) -> None:
     capture = f"Some title line\n\nSome title line 01.02.2024\n\nAuthor: {text}\n\n{text}\n"
     for parsed in SeedParser().parse_text(capture).items:
         _round_trip(parsed)
+
+
+def test_files_of_a_removed_feed_go_and_other_files_stay(workdir: Path, clock) -> None:
+    settings = load_settings(cwd=workdir)
+    feeds = settings.feeds_dir
+    feeds.mkdir()
+    (feeds / "about.html").write_text("mine")
+    (feeds / "manifest.json").write_text("{}")
+    with make_feeder(settings, clock) as feeder:
+        feeder.refresh()
+    assert {p.name for p in feeds.glob("nato.*")} == {
+        "nato.atom",
+        "nato.rss",
+        "nato.json",
+        "nato.html",
+    }
+    topics = {slug: t for slug, t in settings.topics.items() if slug != "nato"}
+    with make_feeder(settings.model_copy(update={"topics": topics}), clock) as feeder:
+        feeder.refresh()
+    assert list(feeds.glob("nato.*")) == []
+    assert (feeds / "about.html").read_text() == "mine" and (feeds / "manifest.json").exists()
+    assert (feeds / ".feeder-published.json").exists()

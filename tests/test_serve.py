@@ -19,7 +19,8 @@ import pytest
 from conftest import SEEDS, configure
 from service_process import ServiceProcess
 
-from feeder.serve import accepts_gzip, not_modified, usable_last_modified
+from feeder.negotiation import accepts_gzip
+from feeder.serve import not_modified, usable_last_modified
 
 
 @pytest.fixture(scope="module")

@@ -148,6 +148,18 @@ def test_a_browser_searching_gets_a_results_page_to_subscribe_from(app_client: A
     assert response.text.count("<article>") >= 1
 
 
+def test_feeds_name_the_websub_hub_in_a_link_header(settings, clock) -> None:  # type: ignore[no-untyped-def]
+    hubbed = settings.model_copy(update={"websub_hub": "https://hub.example/"})
+    with make_feeder(hubbed, clock) as feeder:
+        client = AppClient(feeder)
+        for fmt in ("atom", "rss", "json"):
+            response = client.get(f"/nato.{fmt}")
+            assert response.headers["link"] == (
+                f'<https://hub.example/>; rel="hub", <http://127.0.0.1:8080/nato.{fmt}>; rel="self"'
+            )
+        assert "link" not in client.get("/nato.html").headers
+
+
 def test_archives_and_feed_pages_are_served(app_client: AppClient, published) -> None:  # type: ignore[no-untyped-def]
     archive = app_client.get("/archive/all/2024-10.atom")
     assert archive.status_code == 200

@@ -7,8 +7,10 @@ import io
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -120,6 +122,61 @@ def test_a_feed_changed_again_while_waiting_is_pinged_once(hub: FixtureServer) -
     assert pinger.wait(10)
     pinger.close(1)
     assert pinged(hub) == ["http://x/a.atom", "http://x/a.atom", "http://x/b.atom"]
+
+
+def test_a_hub_that_never_answers_holds_up_neither_the_refresh_nor_its_files(
+    hub: FixtureServer, workdir: Path, load: Callable[[Path], Settings], clock: ManualClock
+) -> None:
+    release = threading.Event()
+
+    def stall(request: BaseHTTPRequestHandler) -> None:
+        release.wait(60)
+        statuses(204)(request)
+
+    hub.routes["/hub"] = stall
+    configure(workdir, f'websub_hub = "{hub.url}/hub"\n')
+    settings = load(workdir)
+    feeder = make_feeder(settings, clock)
+    try:
+        summary = feeder.refresh()
+        assert summary.ok and (settings.feeds_dir / "all.json").exists()
+        # The refresh is over; the first ping now reaches the hub, which holds it.
+        deadline = time.monotonic() + 10
+        while not hub.requests_to("/hub") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(hub.requests_to("/hub")) == 1 and not release.is_set()
+    finally:
+        release.set()
+        feeder.close()
+    assert len(pinged(hub)) == 16 * 3  # once released, every ping went out
+
+
+def test_a_redirecting_hub_is_refused_naming_the_setting(
+    hub: FixtureServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.routes["/hub"] = statuses(308, headers={"Location": "/elsewhere"})
+    pinger = HubPinger(f"{hub.url}/hub", "feeder-test", first_delay=0.01)
+    with caplog.at_level(logging.ERROR, "feeder.websub"):
+        pinger.ping(["http://x/a.atom"])
+        assert pinger.wait(10)
+    pinger.close(1)
+    assert "HTTP 308 to /elsewhere: set websub_hub to it" in caplog.text
+    assert len(pinged(hub)) == 1
+
+
+def test_closing_logs_the_pings_it_could_not_send(
+    hub: FixtureServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.routes["/hub"] = statuses(503)
+    pinger = HubPinger(f"{hub.url}/hub", "feeder-test", first_delay=30)
+    with caplog.at_level(logging.WARNING, "feeder.websub"):
+        pinger.ping(["http://x/a.atom", "http://x/b.atom"])
+        time.sleep(0.5)  # the first ping failed once and waits to retry
+        pinger.close(0.1)
+    assert "ping to " in caplog.text and "for http://x/a.atom not sent (shutting down)" in (
+        caplog.text
+    )
+    assert "1 ping(s) to" in caplog.text and "http://x/b.atom" in caplog.text
 
 
 def test_an_unreachable_hub_never_blocks_publishing(

@@ -76,13 +76,11 @@ def publish_site(
     them); the others are left as they are. Files of feeds no longer configured are
     removed."""
     result = PublishResult()
-    wanted = {"index.html"}
     for feed in feeds:
         doc = None
         changed = False
         for view in FEED_VIEWS:
             path = out_dir / f"{feed.slug}.{view}"
-            wanted.add(path.name)
             if render is not None and feed.slug not in render and path.exists():
                 result.feeds_unchanged += 1
                 continue
@@ -104,8 +102,20 @@ def publish_site(
         page = render_item_page(site, item, topic_titles)
         path = out_dir / "items" / f"{item.key}.html"
         result.pages_written += write_if_changed(path, page, durable=False)
-    for stale in out_dir.glob("*.*"):
-        if stale.suffix.lstrip(".") in FEED_VIEWS and stale.name not in wanted:
-            stale.unlink(missing_ok=True)
-            result.removed += 1
+    result.removed += _remove_stale_feeds(out_dir, {feed.slug for feed in feeds})
     return result
+
+
+def _remove_stale_feeds(out_dir: Path, slugs: set[str]) -> int:
+    """Delete the files of feeds no longer published (a topic was removed): every view
+    of a name that has an Atom file here. Other files (`about.html`, dotfiles) stay."""
+    removed = 0
+    for atom in list(out_dir.glob("[a-z0-9]*.atom")):
+        if atom.stem in slugs:
+            continue
+        for view in FEED_VIEWS:
+            path = atom.with_suffix(f".{view}")
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -3,8 +3,9 @@ document per month at `archive/<slug>/<YYYY-MM>.atom`, chained by `prev-archive`
 `next-archive` links from the newest month back to the first.
 
 A month's document is rendered only when what it holds changed: its items' keys and
-times, or its neighbours in the chain. Closed months therefore keep their bytes (and
-ETags) for good unless an item in them is edited, re-dated or removed.
+times, or its neighbours in the chain (a digest of these ends the document). Closed
+months therefore keep their bytes (and ETags) for good unless an item in them is
+edited, re-dated or removed, or the output settings change.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from .atom_rss import render_atom_or_rss
 from .document import archive_document
 from .files import write_if_changed
 
-# What each month's document was last rendered from, per feed: period -> digest.
+# Per feed: the digest of each month, as last published (for people and tools; each
+# document carries its own digest, which is what counts).
 MANIFEST = ".periods.json"
 
 # Loads a feed's items published in [start, end), newest first.
@@ -59,12 +61,20 @@ def archive_manifest(slug: str) -> str:
     return f"archive/{slug}/{MANIFEST}"
 
 
-def _recorded(folder: Path) -> dict[str, str]:
+def _current(path: Path, digest: str) -> bool:
+    """Whether the document at `path` was rendered from `digest` (it ends by saying so)."""
     try:
-        recorded = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
+        with path.open("rb") as fh:
+            fh.seek(max(0, fh.seek(0, 2) - 200))
+            return _stamp(digest) in fh.read()
+    except OSError:
+        return False
+
+
+def _stamp(digest: str) -> bytes:
+    # The digest travels inside the document, so two workers writing one folder can
+    # never leave a file that claims a digest it was not rendered from.
+    return f"<!-- feeder archive {digest} -->\n".encode()
 
 
 def publish_archive(
@@ -78,15 +88,14 @@ def publish_archive(
 ) -> ArchiveResult:
     """Bring `feed`'s archive documents in line with `stamps` (every item of the feed).
     `everything` renders every month (the output settings changed); otherwise only the
-    months whose digest moved since the last run, or whose file went missing."""
+    months whose items or neighbours changed since their document was written."""
     result = ArchiveResult()
     folder = out_dir / "archive" / feed.slug
-    recorded = {} if everything else _recorded(folder)
     digests = period_digests(site, stamps)
     periods = list(digests)
     for index, period in enumerate(periods):
         path = folder / f"{period}.atom"
-        if recorded.get(period) == digests[period] and path.exists():
+        if not everything and _current(path, digests[period]):
             result.unchanged += 1
             continue
         items = load(*site.period_bounds(period))
@@ -96,7 +105,8 @@ def publish_archive(
         )
         month = FeedContent(feed.slug, feed.title, items, len(items))
         doc = archive_document(site, month, period, neighbours, topic_titles)
-        if write_if_changed(path, render_atom_or_rss(doc, "atom")):
+        data = render_atom_or_rss(doc, "atom") + _stamp(digests[period])
+        if write_if_changed(path, data):
             result.written += 1
         else:
             result.unchanged += 1
@@ -105,7 +115,7 @@ def publish_archive(
             if stale.stem not in digests:
                 stale.unlink(missing_ok=True)
                 result.removed += 1
-    # Written even for a feed with no items yet: its presence says the archive is current.
+    # Written even for a feed with no items yet: it marks the archive as published.
     write_if_changed(folder / MANIFEST, json.dumps(digests, indent=0).encode())
     return result
 
