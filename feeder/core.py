@@ -166,7 +166,7 @@ class Feeder:
         """A feed's entries as they stand in the database (`UnknownTopicError` if none)."""
         if slug not in self.feed_names():
             raise UnknownTopicError(slug)
-        return feed_content(self.store, self.settings, slug)
+        return feed_content(self.store, self.settings, slug, self._clock())
 
     def search(self, query: str, limit: int = 20) -> list[StoredItem]:
         """Items matching a full-text query, newest first (`SearchQueryError` if malformed)."""

@@ -249,6 +249,7 @@ class FeedContent:
     items: list[StoredItem]
     total: int
     query: str | None = None  # for a search feed: the words searched for
+    archive: str | None = None  # the newest archived period (RFC 5005 prev-archive)
 
 
 @dataclass(frozen=True)

@@ -174,8 +174,9 @@ class StoredFeeds:
         self.recheck = recheck
         self.names = set(feeder.feed_names())
         self.titles = {t.slug: t.title for t in feeder.settings.topic_list()}
-        # name -> (version, resource, monotonic time confirmed, refreshes seen then)
-        self._cache: dict[str, tuple[int, Resource, float, int]] = {}
+        # name -> ((version, month), resource, monotonic time confirmed, refreshes seen
+        # then); a new month moves a feed too (its current month's items stay in it).
+        self._cache: dict[str, tuple[tuple[int, str], Resource, float, int]] = {}
         self._confirming: dict[str, float] = {}  # name -> when a caller went to confirm it
         self._lock = threading.Lock()
 
@@ -215,7 +216,8 @@ class StoredFeeds:
 
     def _confirm(self, name: str, slug: str, fmt: str) -> Resource:
         refreshes = self.feeder.refreshes  # read before the version: never newer than it
-        version, changed_at = self.feeder.feed_version(slug)
+        number, changed_at = self.feeder.feed_version(slug)
+        version = (number, self.feeder.site.period_of(self.feeder.now()))
         confirmed = time.monotonic()
         with self._lock:
             cached = self._cache.get(name)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from importlib.metadata import version
 from itertools import groupby
@@ -135,8 +135,9 @@ def refresh(
         if (
             published.get("settings") != _output_fingerprint(settings)
             or published.get("versions") != store.feed_versions()
+            or published.get("period") != site_of(settings).period_of(moment)
         ):
-            _publish(store, settings, summary)
+            _publish(store, settings, summary, moment)
         return summary
     try:
         # Web sources are fetched before taking the writer lock: a slow server delays
@@ -284,7 +285,7 @@ def _refresh(
             writer.bump_feeds(changed, now)
         after |= {feed: after.get(feed, 0) + 1 for feed in changed}
     assert before is not None
-    _publish(store, settings, summary, _Changes(before, after, ingest.changed_keys))
+    _publish(store, settings, summary, now, _Changes(before, after, ingest.changed_keys))
     return summary
 
 
@@ -653,16 +654,25 @@ def feed_names(settings: Settings) -> list[str]:
     return [ALL_FEED, *(topic.slug for topic in settings.topic_list())]
 
 
-def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
-    """What the feed `slug` holds now: its newest `feed_size` items and its total."""
-    title = settings.title
-    if slug == ALL_FEED:
-        return FeedContent(
-            slug, title, store.latest_items(None, settings.feed_size), store.item_count()
-        )
-    topic = settings.topics[slug]
-    items = store.latest_items(slug, settings.feed_size)
-    return FeedContent(slug, f"{title}: {topic.title}", items, store.topic_count(slug))
+def feed_content(store: Store, settings: Settings, slug: str, now: datetime) -> FeedContent:
+    """What the feed `slug` holds at `now`: its newest `feed_size` items, or more when
+    the current month has more (months are archived only once over, so nothing may fall
+    between the feed and its archives), its total, and its newest archived month."""
+    site = site_of(settings)
+    since, _ = site.period_bounds(site.period_of(now))
+    topic = None if slug == ALL_FEED else slug
+    items = store.latest_items(topic, settings.feed_size)
+    if len(items) == settings.feed_size and items[-1].published >= since:
+        items = store.items_published_between(topic, since, _END_OF_TIME)
+    archived = store.newest_published(topic, before=since)
+    archive = site.period_of(archived) if archived else None
+    if topic is None:
+        return FeedContent(slug, settings.title, items, store.item_count(), archive=archive)
+    title = f"{settings.title}: {settings.topics[slug].title}"
+    return FeedContent(slug, title, items, store.topic_count(slug), archive=archive)
+
+
+_END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 _PUBLISHED = ".feeder-published.json"
@@ -698,18 +708,26 @@ def _output_fingerprint(settings: Settings) -> str:
 
 
 def _publish(
-    store: Store, settings: Settings, summary: RefreshSummary, changes: _Changes | None = None
+    store: Store,
+    settings: Settings,
+    summary: RefreshSummary,
+    now: datetime,
+    changes: _Changes | None = None,
 ) -> None:
     """Write `feeds/`. When the files there were written from exactly the state this
     refresh started from, only the feeds and item pages it changed are rendered;
-    otherwise (first run, new settings, another worker's changes) all of them."""
+    otherwise (first run, new settings, another worker's changes, a new month) all of
+    them. Months before the current one are archived."""
     versions = store.feed_versions()  # before reading: what is written is at least this new
     fingerprint = _output_fingerprint(settings)
     published = _published(settings)
+    site = site_of(settings)
+    period = site.period_of(now)
     incremental = (
         changes is not None
         and published is not None
         and published.get("settings") == fingerprint
+        and published.get("period") == period
         and published.get("versions") == changes.before
         and versions == changes.after  # nobody else wrote meanwhile
         and all(  # and nobody removed a feed file or archive
@@ -730,18 +748,18 @@ def _publish(
         )
     else:
         render, items = None, store.iter_items()
-    site = site_of(settings)
-    feeds = [feed_content(store, settings, slug) for slug in feed_names(settings)]
+    feeds = [feed_content(store, settings, slug, now) for slug in feed_names(settings)]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     # Archives first: a feed's prev-archive link never points at a document not written.
     new_output = published is None or published.get("settings") != fingerprint
+    since, _ = site.period_bounds(period)
     for feed in feeds:
         if render is None or feed.slug in render:
             topic = None if feed.slug == ALL_FEED else feed.slug
             archived = publish_archive(
                 site,
                 feed,
-                store.item_stamps(topic),
+                [stamp for stamp in store.item_stamps(topic) if stamp.published < since],
                 partial(store.items_published_between, topic),
                 titles,
                 settings.feeds_dir,
@@ -755,5 +773,5 @@ def _publish(
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
-    marker = json.dumps({"settings": fingerprint, "versions": versions}).encode()
-    write_if_changed(settings.feeds_dir / _PUBLISHED, marker)
+    marker = json.dumps({"settings": fingerprint, "versions": versions, "period": period})
+    write_if_changed(settings.feeds_dir / _PUBLISHED, marker.encode())

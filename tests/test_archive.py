@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ManualClock
+from conftest import ManualClock, configure
 from test_update import EXPECTED_TOPIC_COUNTS
 
 from feeder import Feeder, Settings, make_feeder
@@ -68,13 +69,14 @@ def test_walking_back_from_the_current_feed_reaches_every_item_once(
     published: Path, slug: str
 ) -> None:
     walked = walk_archives(published, slug)
-    ids = [entry_id for _, entries in walked for entry_id in entries]
-    expected = 17 if slug == "all" else EXPECTED_TOPIC_COUNTS[slug]
-    assert len(ids) == len(set(ids)) == expected
+    archived = [entry_id for _, entries in walked for entry_id in entries]
+    assert len(archived) == len(set(archived))  # no item in two months
     current = feedparser.parse(io.BytesIO((published / f"{slug}.atom").read_bytes()))
-    assert {entry.id for entry in current.entries} <= set(ids)
+    expected = 17 if slug == "all" else EXPECTED_TOPIC_COUNTS[slug]
+    assert len(set(archived) | {entry.id for entry in current.entries}) == expected
     periods = [path.stem for path, _ in walked]
     assert periods == sorted(periods, reverse=True) and len(periods) == len(set(periods))
+    assert all(period < "2026-11" for period in periods)  # the current month is not archived
 
 
 def test_each_archive_holds_exactly_its_months_items_and_links_forward(published: Path) -> None:
@@ -92,18 +94,54 @@ def test_each_archive_holds_exactly_its_months_items_and_links_forward(published
         )
 
 
-def test_closed_months_are_not_rewritten_when_new_items_arrive(
+def test_archives_stay_as_they_are_while_this_months_items_arrive(
     feeder: Feeder, settings: Settings, published: Path
 ) -> None:
     before = stats(published)
     (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
     summary = feeder.refresh()
-    assert summary.items_new == 1
+    assert summary.items_new == 1 and summary.archives_written == 0
+    assert stats(published) == before
+    current = feedparser.parse(io.BytesIO((published / "nato.atom").read_bytes()))
+    assert "NATO observers visited Minsk in November." in {e.title for e in current.entries}
+
+
+def test_a_new_month_archives_the_last_one_and_moves_the_feeds_link(
+    feeder: Feeder, settings: Settings, published: Path, clock: ManualClock
+) -> None:
+    (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
+    feeder.refresh()
+    before = stats(published)
+    clock.advance(days=8)  # 2 December 2026
+    summary = feeder.refresh()
     after = stats(published)
     changed = {name for name in after if before.get(name) != after[name]}
-    # The new item joins November 2026 in `all`, `nato` and `belarus`; nothing else moves.
-    assert changed == {f"archive/{slug}/2026-11.atom" for slug in ("all", "nato", "belarus")}
-    assert summary.archives_written == 3
+    november = {name for name in changed if name.endswith("/2026-11.atom")}
+    # November's documents appear, and each feed's previous newest month links to them.
+    assert {"archive/all/2026-11.atom", "archive/nato/2026-11.atom"} <= november
+    assert summary.archives_written == len(changed) == 2 * len(november)
+    assert "archive/all/2024-12.atom" in changed
+    current = feedparser.parse(io.BytesIO((published / "all.atom").read_bytes()))
+    assert link(current, "prev-archive") == f"{BASE}archive/all/2026-11.atom"
+    walked = walk_archives(published, "all")
+    assert sum(len(entries) for _, entries in walked) == 18  # every item, once
+    assert feeder.refresh().archives_written == 0
+
+
+def test_a_busy_month_keeps_all_its_items_in_the_feed_until_it_is_archived(
+    workdir: Path, load: Callable[[Path], Settings], clock: ManualClock
+) -> None:
+    configure(workdir, "feed_size = 2\n")
+    (workdir / "seeds" / "005_new.txt").write_text(
+        "".join(f"{day:02}.11.2026\n\nNovember item number {day}.\n\n" for day in (3, 5, 7))
+    )
+    settings = load(workdir)
+    with make_feeder(settings, clock) as feeder:
+        feeder.refresh()
+    current = feedparser.parse(io.BytesIO((settings.feeds_dir / "all.atom").read_bytes()))
+    # Three dated November items and the four undated ones first seen today.
+    assert len(current.entries) == 7
+    assert link(current, "prev-archive") == f"{BASE}archive/all/2024-12.atom"
 
 
 def test_an_edited_item_rewrites_only_the_months_that_hold_it(

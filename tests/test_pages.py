@@ -84,7 +84,7 @@ def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Pat
     assert page.count("<article>") == 4
     assert '<time datetime="2024-12-04T00:00:00+00:00">2024-12-04</time>' in page
     assert '<a href="belarus.html">Belarus</a>' in page  # an entry's other topics
-    assert '<a href="archive/nato/2026-11.atom">Older items' in page
+    assert '<a href="archive/nato/2024-12.atom">Older items' in page
 
 
 def test_opml_lists_every_feed(published: Path) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -158,6 +159,14 @@ def test_feeds_name_the_websub_hub_in_a_link_header(settings, clock) -> None:  #
                 f'<https://hub.example/>; rel="hub", <http://127.0.0.1:8080/nato.{fmt}>; rel="self"'
             )
         assert "link" not in client.get("/nato.html").headers
+
+
+def test_a_hostile_search_is_shown_escaped(app_client: AppClient) -> None:
+    hostile = '"<script>minsk</script>"'
+    response = app_client.request("GET", f"/search.html?q={quote(hostile)}")
+    assert response.status_code == 200
+    assert "<script>" not in response.text
+    assert 'value="&quot;&lt;script&gt;minsk&lt;/script&gt;&quot;"' in response.text
 
 
 def test_archives_and_feed_pages_are_served(app_client: AppClient, published) -> None:  # type: ignore[no-untyped-def]

@@ -107,15 +107,10 @@ def _updated(items: Sequence[StoredItem]) -> datetime:
 
 
 def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]) -> FeedDocument:
-    """The subscription document of `feed`: its newest entries, linking back to the
-    archive of the newest period (search feeds have no archive)."""
+    """The subscription document of `feed`: its newest entries, linking back to its
+    newest archived period, if any."""
     query = f"?q={quote(feed.query, safe='')}" if feed.query is not None else ""
-    newest = feed.items[0] if feed.items else None
-    prev_archive = (
-        site.archive_url(feed.slug, site.period_of(newest.published))
-        if newest is not None and feed.query is None
-        else None
-    )
+    prev_archive = site.archive_url(feed.slug, feed.archive) if feed.archive else None
     return FeedDocument(
         slug=feed.slug,
         id=site.tag(f"feed/{feed.slug}{query}"),

@@ -269,6 +269,20 @@ class Store:
                 for key, published, updated in conn.execute(query)
             ]
 
+    def newest_published(self, topic: str | None, before: datetime) -> datetime | None:
+        """When the newest item (of one topic, or all) published before `before` was
+        published; None if there is none. One step down an index."""
+        if topic is None:
+            query = select(func.max(ITEMS.c.published)).where(ITEMS.c.published < before)
+        else:
+            tagged = ITEM_TOPICS
+            query = select(func.max(tagged.c.published)).where(
+                tagged.c.topic == topic, tagged.c.published < before
+            )
+        with self._read() as conn:
+            newest: datetime | None = conn.execute(query).scalar_one()
+        return newest
+
     def items_published_between(
         self, topic: str | None, start: datetime, end: datetime
     ) -> list[StoredItem]:
