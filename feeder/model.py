@@ -233,6 +233,7 @@ class Site:
         return f"{self.base_url}items/{key}.html"
 
     def archive_url(self, slug: str, period: str) -> str:
+        """The RFC 5005 archive document of one feed's period."""
         return f"{self.base_url}{archive_path(slug, period)}"
 
     def tag(self, specific: str) -> str:

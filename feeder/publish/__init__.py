@@ -41,6 +41,8 @@ __all__ = [
 
 @dataclass
 class PublishResult:
+    """What one `publish_site` wrote, for the refresh summary."""
+
     feeds_rendered: int = 0
     feeds_written: int = 0
     feeds_unchanged: int = 0

@@ -33,6 +33,8 @@ PeriodLoader = Callable[[datetime, datetime], list[StoredItem]]
 
 @dataclass
 class ArchiveResult:
+    """What one `publish_archive` did with a feed's month documents."""
+
     written: int = 0
     unchanged: int = 0
     removed: int = 0

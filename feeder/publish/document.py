@@ -28,6 +28,8 @@ class Category:
 
 @dataclass(frozen=True)
 class FeedEntry:
+    """One item as every feed format shows it."""
+
     id: str
     title: str
     url: str
@@ -77,6 +79,7 @@ def content_html(item: StoredItem) -> str:
 
 
 def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> FeedEntry:
+    """`item` as a feed entry: its `tag:` id, its link, its topics then its own labels."""
     categories = [
         Category(slug, topic_titles.get(slug, slug), site.base_url) for slug in item.topics
     ]

@@ -13,6 +13,7 @@ MEDIA_TYPE = "application/feed+json"
 
 
 def _item(entry: FeedEntry) -> dict[str, Any]:
+    """One JSON Feed item; optional members only when they have a value."""
     item: dict[str, Any] = {
         "id": entry.id,
         "url": entry.url,
