@@ -219,9 +219,7 @@ class Store:
         with self._read() as conn:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
-        rows.sort(key=lambda r: r.key)
-        rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
-        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+        return [stored_item(r, topics.get(r.id, ())) for r in _newest_first(rows)]
 
     def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
         """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
@@ -298,13 +296,8 @@ class Store:
             query = select(items).where(items.c.id.in_(ids))
         with self._read() as conn:
             rows = list(conn.execute(query))
-            topics: dict[int, tuple[str, ...]] = {}
-            for start_at in range(0, len(rows), 500):  # bounded IN lists, however full the month
-                batch = rows[start_at : start_at + 500]
-                topics |= self._topics_of(conn, [r.id for r in batch])
-        rows.sort(key=lambda r: r.key)
-        rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
-        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+            topics = self._topics_of(conn, [r.id for r in rows])
+        return [stored_item(r, topics.get(r.id, ())) for r in _newest_first(rows)]
 
     def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
         """The stored items with these keys, fetched in batches."""
@@ -430,18 +423,26 @@ class Store:
 
     @staticmethod
     def _topics_of(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
-        if not ids:
-            return {}
+        """Each item's topic slugs, sorted; asked 500 ids at a time, so the IN list stays
+        bounded however many items (a busy archive month) are asked about."""
         tagged = ITEM_TOPICS
         found: dict[int, list[str]] = {}
-        rows = conn.execute(
-            select(tagged.c.item_id, tagged.c.topic)
-            .where(tagged.c.item_id.in_(ids))
-            .order_by(tagged.c.topic)
-        )
-        for item_id, topic in rows:
-            found.setdefault(item_id, []).append(topic)
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(tagged.c.item_id, tagged.c.topic)
+                .where(tagged.c.item_id.in_(ids[start : start + 500]))
+                .order_by(tagged.c.topic)
+            )
+            for item_id, topic in rows:
+                found.setdefault(item_id, []).append(topic)
         return {item_id: tuple(topics) for item_id, topics in found.items()}
+
+
+def _newest_first(rows: list[Any]) -> list[Any]:
+    """Item rows newest first, then by key: the order of every feed."""
+    rows.sort(key=lambda r: r.key)
+    rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
+    return rows
 
 
 def _engine_options(url: str) -> dict[str, Any]:
