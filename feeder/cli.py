@@ -16,7 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from .config import ConfigError, FolderSourceConfig, Settings, load_settings
-from .core import Feeder, UnknownTopicError, database_schema, make_feeder, upgrade_database
+from .core import (
+    Feeder,
+    UnknownItemError,
+    UnknownTopicError,
+    database_schema,
+    make_feeder,
+    upgrade_database,
+)
+from .explanation import explanation_json, render_explanation
 from .health import backoff_interval
 from .model import RefreshSummary
 from .normalize import mask_url
@@ -262,6 +270,7 @@ def items(
                 "date_source": i.date_source.value,
                 "title": i.title,
                 "topics": list(i.topics),
+                "why": dict(i.why),
             }
             for i in found
         ]
@@ -278,6 +287,27 @@ def items(
             ", ".join(item.topics),
         )
     out.print(table)
+
+
+@app.command()
+def explain(
+    key: Annotated[str, typer.Argument(help="The item's key, or enough of its start.")],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show why an item is in each topic or not: the score, the keyword matches that
+    counted and where, those that did not and why, the threshold, and the verdict."""
+    with _open(config) as feeder:
+        try:
+            found = feeder.explain(key)
+        except UnknownItemError as exc:
+            _fail(f"error: {exc.args[0]}; see `feeder items`", EXIT_INPUT_FAILED)
+        except StoreError as exc:
+            _fail(f"error: {exc}", EXIT_FATAL)
+    if as_json:
+        out.print_json(json.dumps(explanation_json(found)))
+        return
+    out.print(render_explanation(found), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

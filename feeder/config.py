@@ -31,7 +31,7 @@ from pydantic import (
 
 from .model import ListingSelectors
 from .normalize import clean_text, mask_url
-from .topics import Topic, keyword_pattern
+from .topics import DEFAULT_MIN_SCORE, Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 # The built-in source is the seed corpus shipped beside the package (`seeds/`).
@@ -42,6 +42,7 @@ ALL_FEED = "all"
 # `index.html` is the front page.
 RESERVED_SLUGS = frozenset({ALL_FEED, "search", "index"})
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ITEM_KEY = re.compile(r"[0-9a-f]{24}")
 # RFC 4151 taggingEntity: a domain name or e-mail address, a comma, a date.
 _TAGGING_ENTITY = re.compile(
     r"([\w.-]+@)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?,\d{4}(-\d{2}){0,2}"
@@ -69,14 +70,26 @@ class _Strict(BaseModel):
 class TopicConfig(_Strict):
     title: FeedText = Field(min_length=1)
     keywords: list[FeedText] = Field(min_length=1)
-    exclude: list[FeedText] = []
+    exclude: list[FeedText] = []  # any of these in an item keeps it out of the topic
+    ignore: list[FeedText] = []  # keyword matches inside these phrases do not count
+    min_score: float = Field(DEFAULT_MIN_SCORE, gt=0, le=1000)  # relevance threshold
+    include_items: list[str] = []  # item keys always in the topic
+    exclude_items: list[str] = []  # item keys never in it
 
-    @field_validator("keywords", "exclude")
+    @field_validator("keywords", "exclude", "ignore")
     @classmethod
     def _valid_keywords(cls, terms: list[str]) -> list[str]:
         for term in terms:
             keyword_pattern(term)  # raises ValueError naming the bad keyword
         return terms
+
+    @field_validator("include_items", "exclude_items")
+    @classmethod
+    def _item_keys(cls, keys: list[str]) -> list[str]:
+        for key in keys:
+            if not _ITEM_KEY.fullmatch(key):
+                raise ValueError(f"{key!r} is not an item key (see `feeder items --json`)")
+        return keys
 
 
 _DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d)?")
@@ -283,9 +296,12 @@ class Settings(_Strict):
 
     def topic_list(self) -> list[Topic]:
         return [
-            Topic(slug, t.title, tuple(t.keywords), tuple(t.exclude))
+            Topic(
+                slug, t.title, tuple(t.keywords), tuple(t.exclude), tuple(t.ignore),
+                t.min_score, tuple(t.include_items), tuple(t.exclude_items),
+            )
             for slug, t in self.topics.items()
-        ]
+        ]  # fmt: skip
 
 
 def _zone(name: str) -> tzinfo:

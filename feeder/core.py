@@ -13,6 +13,7 @@ from .config import FolderSourceConfig, Settings
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .publish import FEED_FORMATS
 from .store import SchemaState, Store, worker_is_gone, worker_name
+from .topics import TopicMatcher, Verdict
 from .update import USER_AGENT, ProgressCallback, feed_content, feed_names, refresh, site_of
 
 if TYPE_CHECKING:
@@ -30,6 +31,29 @@ def utc_now() -> datetime:
 
 class UnknownTopicError(KeyError):
     """A topic slug that the configuration does not define."""
+
+
+class UnknownItemError(LookupError):
+    """No stored item has this key, or a key prefix fits several; the message says which."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why an item is in the topics it is in: each topic's verdict under today's rules."""
+
+    item: StoredItem
+    verdicts: list[Verdict]  # every configured topic, in configured order
+    titles: dict[str, str]  # topic slug -> title
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics the rules put the item in now."""
+        return tuple(v.slug for v in self.verdicts if v.relevant)
+
+    @property
+    def stale(self) -> bool:
+        """True when the stored tags differ from today's rules (a refresh re-tags)."""
+        return set(self.topics) != set(self.item.topics)
 
 
 @dataclass(frozen=True)
@@ -185,6 +209,22 @@ class Feeder:
         if topic is not None and topic not in self.settings.topics:
             raise UnknownTopicError(topic)
         return self.store.latest_items(topic, limit)
+
+    def explain(self, key: str) -> Explanation:
+        """Judge a stored item (by its key, or a prefix naming one item) against every
+        topic, keeping each step: what `feeder explain` shows."""
+        key = key.strip().lower()
+        found = self.store.items_by_key_prefix(key, limit=6)
+        exact = [item for item in found if item.key == key]
+        if not found:
+            raise UnknownItemError(f"no stored item has a key starting with {key!r}")
+        if len(found) > 1 and not exact:
+            keys = ", ".join(item.key for item in found[:5])
+            raise UnknownItemError(f"{key!r} starts several keys ({keys}); give more of it")
+        item = (exact or found)[0]
+        topic_list = self.settings.topic_list()
+        verdicts = TopicMatcher(topic_list).judge(item.key, item.title, item.blocks)
+        return Explanation(item, verdicts, {t.slug: t.title for t in topic_list})
 
     def topics(self) -> list[TopicInfo]:
         """Every configured topic with its number of stored items."""

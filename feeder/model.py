@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
@@ -124,6 +125,8 @@ class StoredItem(_HasBlocks):
     topics: tuple[str, ...]
     link: str | None = None
     categories: tuple[str, ...] = ()
+    # Why the item is in each topic (slug -> the relevance judgement's reason).
+    why: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -487,7 +487,7 @@ class _ItemPlan:
     new: bool = False
     update: bool = False
     retag: bool = False
-    topics: tuple[str, ...] = ()
+    topics: dict[str, str] = field(default_factory=dict)  # slug -> why the item is in it
     values: dict[str, Any] = field(default_factory=dict)
 
 
@@ -559,8 +559,8 @@ class _Ingest:
             self.changed_feeds |= {ALL_FEED, *before.get(ids[plan.item.key], ()), *plan.topics}
             rows += [
                 {"topic": t, "item_id": plan.item_id, "published": plan.published,
-                 "item_key": plan.item.key}
-                for t in plan.topics
+                 "item_key": plan.item.key, "why": why}
+                for t, why in plan.topics.items()
             ]  # fmt: skip
         self.writer.add_topics(rows)
         seen = {"first_seen": self.now, "last_seen": self.now}
@@ -611,7 +611,7 @@ class _Ingest:
         times = {"published": published, "updated": updated}
         plan.values = item_values(item) | times | ({"first_seen": self.now} if plan.new else {})
         if plan.retag:
-            plan.topics = self.matcher.match_item(item.title, item.blocks)
+            plan.topics = self.matcher.tags(item.key, item.title, item.blocks)
         return plan
 
     def _stored_meanwhile(self, plan: _ItemPlan) -> int:
@@ -632,7 +632,7 @@ class _Ingest:
 def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
     count = 0
     for item_id, key, title, blocks, published in writer.iter_tagging_input():
-        writer.set_topics(item_id, key, published, matcher.match_item(title, blocks))
+        writer.set_topics(item_id, key, published, matcher.tags(key, title, blocks))
         count += 1
     return count
 
@@ -701,9 +701,10 @@ def _output_fingerprint(settings: Settings) -> str:
     """Changes with every setting that shapes the output files."""
     shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
              settings.feed_size, settings.websub_hub,
-             # Keywords too: a rules change re-tags items without moving their times,
-             # and archives must show the new topics.
-             [[t.slug, t.title, t.keywords, t.exclude] for t in settings.topic_list()]]  # fmt: skip
+             # The rules too: a rules change re-tags items without moving their times,
+             # and archives and item pages must show the new topics and reasons.
+             [[t.slug, t.title] for t in settings.topic_list()],
+             TopicMatcher(settings.topic_list()).fingerprint]  # fmt: skip
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
 

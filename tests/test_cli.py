@@ -72,7 +72,7 @@ def test_config_option_and_environment_variable(workdir: Path, tmp_path_factory)
     assert runner.invoke(app, ["refresh", "-q", "--config", str(other)]).exit_code == 0
     assert (other.parent / "published" / "all.rss").exists()
     result = runner.invoke(app, ["topics", "--json"], env={"FEEDER_CONFIG": str(other)})
-    assert {t["slug"]: t["items"] for t in json.loads(result.stdout)}["nato"] == 4
+    assert {t["slug"]: t["items"] for t in json.loads(result.stdout)}["nato"] == 2
 
 
 def test_database_failure_exits_3(workdir: Path) -> None:
@@ -124,7 +124,7 @@ def test_status_shows_sources_topics_and_locations_without_a_service(workdir: Pa
     assert "service: not running" in result.stdout and str(workdir / "feeder.db") in result.stdout
     assert "seeds" in result.stdout and "ok" in result.stdout and "kazakhstan" in result.stdout
     document = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
-    assert document["service_pid"] is None and document["topics"]["nato"] == 4
+    assert document["service_pid"] is None and document["topics"]["nato"] == 2
     assert document["sources"]["seeds"]["failures"] == 0
 
 
@@ -153,8 +153,22 @@ def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
             '[topics.nato]\ntitle = "A"\nkeywords = ["a"]\n[topics.nato]\ntitle = "B"\n',
             "'topics', 'nato'",
         ),
+        ('[topics.nato]\ntitle = "N"\nkeywords = ["a"]\nignore = ["* a"]\n', "topics.nato.ignore"),
+        ('[topics.nato]\ntitle = "N"\nkeywords = ["a"]\nmin_score = 0\n', "topics.nato.min_score"),
+        (
+            '[topics.nato]\ntitle = "N"\nkeywords = ["a"]\ninclude_items = ["seed-000"]\n',
+            "topics.nato.include_items",
+        ),
     ],
-    ids=["unknown key", "wrong type", "invalid keyword pattern", "two topics with one slug"],
+    ids=[
+        "unknown key",
+        "wrong type",
+        "invalid keyword pattern",
+        "two topics with one slug",
+        "invalid ignore pattern",
+        "threshold not positive",
+        "not an item key",
+    ],
 )
 def test_every_config_error_exits_2_naming_the_key(workdir: Path, text: str, key: str) -> None:
     configure(workdir, text)

@@ -19,7 +19,7 @@ from feeder.store import SchemaBehindError, Store, StoreError
 from feeder.store.migrate import upgrade
 from feeder.store.schema import Base
 
-HEAD = "0002"
+HEAD = "0003"
 runner = CliRunner()
 
 
@@ -121,9 +121,10 @@ def test_postgresql_is_only_upgraded_by_the_explicit_command(
     refused = runner.invoke(app, ["refresh", "--config", config])
     assert refused.exit_code == 3 and "feeder db upgrade" in refused.stderr
     current = runner.invoke(app, ["db", "current", "--config", config])
-    assert current.exit_code == 1 and "revision 0001, feeder needs 0002 (behind" in current.stdout
+    assert current.exit_code == 1
+    assert f"revision 0001, feeder needs {HEAD} (behind" in current.stdout
     upgraded = runner.invoke(app, ["db", "upgrade", "--config", config])
-    assert upgraded.exit_code == 0 and "from revision 0001 to 0002" in upgraded.stdout
+    assert upgraded.exit_code == 0 and f"from revision 0001 to {HEAD}" in upgraded.stdout
     current = runner.invoke(app, ["db", "current", "--config", config])
     assert current.exit_code == 0 and "(up to date)" in current.stdout
     (tmp_path / "seeds").mkdir()

@@ -47,7 +47,7 @@ def test_index_lists_every_feed_with_counts_newest_date_and_three_formats(
     for fmt in ("atom", "rss", "json"):
         assert f"nato.{fmt}" in links.hrefs and f"all.{fmt}" in links.hrefs
     assert "feeds.opml" in links.hrefs
-    assert '<a href="nato.html">NATO</a> <span class="meta">4 items · newest 2026-11-24</span>' in (
+    assert '<a href="nato.html">NATO</a> <span class="meta">2 items · newest 2024-12-04</span>' in (
         page
     )
     assert '<a href="all.html">All news</a> <span class="meta">17 items · newest 2026-11-24' in page
@@ -81,7 +81,7 @@ def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Pat
     assert "This is a web feed." in page
     for fmt in ("atom", "rss", "json"):
         assert f'readonly value="http://127.0.0.1:8080/nato.{fmt}"' in page
-    assert page.count("<article>") == 4
+    assert page.count("<article>") == 2
     assert '<time datetime="2024-12-04T00:00:00+00:00">2024-12-04</time>' in page
     assert '<a href="belarus.html">Belarus</a>' in page  # an entry's other topics
     assert '<a href="archive/nato/2024-12.atom">Older items' in page

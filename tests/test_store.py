@@ -54,12 +54,17 @@ def test_topics_are_replaced_and_latest_items_filter_by_topic(store: Store) -> N
     with store.write() as w:
         one = w.add_item(parsed("k1"), now, now)
         two = w.add_item(parsed("k2"), now + timedelta(days=1), now)
-        w.set_topics(one, "k1", now, ["a", "b"])
-        w.set_topics(two, "k2", now + timedelta(days=1), ["a"])
-        w.set_topics(one, "k1", now, ["b"])
+        w.set_topics(one, "k1", now, {"a": "title “a”", "b": "lead “b”"})
+        w.set_topics(two, "k2", now + timedelta(days=1), {"a": "body “a”"})
+        w.set_topics(one, "k1", now, {"b": "listed in include_items"})
     assert [i.key for i in store.latest_items("a")] == ["k2"]
     assert [i.key for i in store.latest_items(None)] == ["k2", "k1"]
     assert store.topic_counts() == {"a": 1, "b": 1}
+    # Each tag keeps why the item is in the topic, for item pages and `feeder explain`.
+    assert [dict(i.why) for i in store.latest_items(None)] == [
+        {"a": "body “a”"},
+        {"b": "listed in include_items"},
+    ]
 
 
 def test_unreachable_database_raises_store_error_naming_it(tmp_path: Path) -> None:

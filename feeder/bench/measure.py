@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,41 +27,10 @@ from ..core import make_feeder
 from ..publish import FEED_VIEWS
 from . import serving
 from .corpus import write_corpus
+from .figures import Figure, render_table
+from .tagging import measure_tagging
 
-
-@dataclass
-class Figure:
-    """One measured figure: its runs, its baseline's runs, and the target verdict."""
-
-    name: str
-    unit: str
-    runs: list[float]
-    baseline_runs: list[float] = field(default_factory=list)
-    target: str = ""
-    ratio: float | None = None
-    met: bool | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.runs) if self.runs else float("nan")
-
-    @property
-    def baseline(self) -> float | None:
-        return statistics.median(self.baseline_runs) if self.baseline_runs else None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if not self.runs:
-            return data
-        data |= {"median": self.median, "min": min(self.runs), "max": max(self.runs)}
-        if self.baseline_runs:
-            data |= {
-                "baseline_median": self.baseline,
-                "baseline_min": min(self.baseline_runs),
-                "baseline_max": max(self.baseline_runs),
-            }
-        return data
+__all__ = ["Figure", "measure_http", "render_table", "run_benchmarks"]
 
 
 def _config(workdir: Path, captures: Path) -> Path:
@@ -221,6 +189,7 @@ def run_benchmarks(
     figures.append(scaling)
 
     settings = load_settings(_config(work / "cold", big))
+    figures.append(measure_tagging(settings, big, runs))
     clock = [datetime.now(UTC)]
     with make_feeder(settings, clock=lambda: clock[0]) as feeder:
         # Rescan with nothing changed, against scandir + stat of the same files.
@@ -396,23 +365,3 @@ def _search_figure(latencies: list[float]) -> Figure:
     )  # fmt: skip
     search.met = p95 < 50
     return search
-
-
-def render_table(figures: list[Figure]) -> str:
-    """The figures as a plain-text table."""
-    lines = [
-        f"{'figure':32} {'median':>12} {'min':>12} {'max':>12} {'baseline':>12} "
-        f"{'ratio':>7}  target",
-    ]
-    for f in figures:
-        if not f.runs:
-            lines.append(f"{f.name:32} {f.notes.get('skipped', 'not measured')}")
-            continue
-        baseline = f"{f.baseline:12.4g}" if f.baseline is not None else f"{'-':>12}"
-        ratio = f"{f.ratio:7.3g}" if f.ratio is not None else f"{'-':>7}"
-        verdict = {True: "met", False: "NOT met", None: ""}[f.met]
-        lines.append(
-            f"{f.name:32} {f.median:12.4g} {min(f.runs):12.4g} {max(f.runs):12.4g} "
-            f"{baseline} {ratio}  {f.target} ({f.unit}): {verdict}"
-        )
-    return "\n".join(lines)

@@ -204,6 +204,12 @@ def describe_date(site: Site, item: StoredItem) -> str:
     return f"undated, first seen {item.first_seen.strftime('%Y-%m-%d %H:%M UTC')}"
 
 
+def _why(item: StoredItem, slug: str) -> str:
+    """The relevance judgement's reason for one of the item's topics, if recorded."""
+    why = item.why.get(slug)
+    return f'<span class="meta why">why this topic: {_e(why)}</span>' if why else ""
+
+
 def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> bytes:
     """The permalink page an entry links to: the item's full text, and the feeds of
     its topics to subscribe to."""
@@ -220,7 +226,7 @@ def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, st
         parts.append(f'<p><a href="{_e(item.link)}">Read it at the source</a></p>\n')
     rows = "".join(
         f'<li class="row"><a href="../{_e(slug)}.html">{_e(topic_titles.get(slug, slug))}</a>'
-        f'<span class="buttons">{_buttons(slug, "../")}</span></li>\n'
+        f'<span class="buttons">{_buttons(slug, "../")}</span>{_why(item, slug)}</li>\n'
         for slug in item.topics
     )
     if rows:

@@ -219,7 +219,7 @@ class Store:
         with self._read() as conn:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id, ())) for r in _newest_first(rows)]
+        return [stored_item(r, topics.get(r.id)) for r in _newest_first(rows)]
 
     def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
         """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
@@ -248,7 +248,7 @@ class Store:
                 topics = self._topics_of(conn, [r.id for r in rows])
             if not rows:
                 return
-            yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
+            yield from (stored_item(r, topics.get(r.id)) for r in rows)
             last = rows[-1].key
 
     def item_stamps(self, topic: str | None = None) -> list[ItemStamp]:
@@ -297,7 +297,7 @@ class Store:
         with self._read() as conn:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id, ())) for r in _newest_first(rows)]
+        return [stored_item(r, topics.get(r.id)) for r in _newest_first(rows)]
 
     def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
         """The stored items with these keys, fetched in batches."""
@@ -307,7 +307,7 @@ class Store:
                     select(ITEMS).where(ITEMS.c.key.in_(keys[start : start + batch]))
                 ).all()
                 topics = self._topics_of(conn, [r.id for r in rows])
-            yield from (stored_item(r, topics.get(r.id, ())) for r in rows)
+            yield from (stored_item(r, topics.get(r.id)) for r in rows)
 
     def topic_counts(self) -> dict[str, int]:
         """Number of items per topic slug (topics without items are absent)."""
@@ -335,7 +335,7 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(statement).all()
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id, ())) for r in rows]
+        return [stored_item(r, topics.get(r.id)) for r in rows]
 
     def web_state(self, source: str) -> WebState:
         """What the last fetch of a web source saved (empty for a new source)."""
@@ -410,6 +410,21 @@ class Store:
             rows = conn.execute(select(SOURCE_LEASES))
             return {r.source: (r.holder, r.acquired_at, r.expires_at) for r in rows}
 
+    def items_by_key_prefix(self, prefix: str, limit: int = 2) -> list[StoredItem]:
+        """The items whose key starts with `prefix` (a whole key finds one), up to `limit`,
+        in key order: a short prefix is enough to name an item, as with git's hashes."""
+        items = ITEMS
+        query = (
+            select(items)
+            .where(items.c.key.startswith(prefix, autoescape=True))
+            .order_by(items.c.key)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            topics = self._topics_of(conn, [r.id for r in rows])
+        return [stored_item(r, topics.get(r.id)) for r in rows]
+
     def sightings(self, key: str) -> list[tuple[str, str]]:
         """Every (source, path) where the item with `key` was seen."""
         query = (
@@ -422,20 +437,21 @@ class Store:
             return [(r.source, r.path) for r in conn.execute(query)]
 
     @staticmethod
-    def _topics_of(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
-        """Each item's topic slugs, sorted; asked 500 ids at a time, so the IN list stays
-        bounded however many items (a busy archive month) are asked about."""
+    def _topics_of(conn: Connection, ids: list[int]) -> dict[int, dict[str, str]]:
+        """Each item's topic slugs, sorted, with why it is in each; asked 500 ids at a
+        time, so the IN list stays bounded however many items (a busy archive month)
+        are asked about."""
         tagged = ITEM_TOPICS
-        found: dict[int, list[str]] = {}
+        found: dict[int, dict[str, str]] = {}
         for start in range(0, len(ids), 500):
             rows = conn.execute(
-                select(tagged.c.item_id, tagged.c.topic)
+                select(tagged.c.item_id, tagged.c.topic, tagged.c.why)
                 .where(tagged.c.item_id.in_(ids[start : start + 500]))
                 .order_by(tagged.c.topic)
             )
-            for item_id, topic in rows:
-                found.setdefault(item_id, []).append(topic)
-        return {item_id: tuple(topics) for item_id, topics in found.items()}
+            for item_id, topic, why in rows:
+                found.setdefault(item_id, {})[topic] = why or ""
+        return found
 
 
 def _newest_first(rows: list[Any]) -> list[Any]:

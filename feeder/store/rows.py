@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Block, DateSource, ItemKind, ParsedItem, StoredItem
@@ -33,7 +33,9 @@ def item_values(item: ParsedItem) -> dict[str, Any]:
     }
 
 
-def stored_item(row: Any, topics: tuple[str, ...]) -> StoredItem:
+def stored_item(row: Any, topics: Mapping[str, str] | None) -> StoredItem:
+    """The item of a row of `items`, with its topics (slug -> why, in slug order)."""
+    topics = topics or {}
     return StoredItem(
         key=row.key,
         title=row.title,
@@ -44,7 +46,8 @@ def stored_item(row: Any, topics: tuple[str, ...]) -> StoredItem:
         first_seen=row.first_seen,
         date_source=DateSource(row.date_source),
         author=row.author,
-        topics=topics,
+        topics=tuple(topics),
+        why={slug: why for slug, why in topics.items() if why},
         link=row.link,
         categories=tuple(json.loads(row.categories or "[]")),
     )

@@ -90,6 +90,7 @@ class ItemTopicRow(Base):
     )
     published: Mapped[datetime] = mapped_column(UTCDateTime)
     item_key: Mapped[str] = mapped_column(String(64))
+    why: Mapped[str | None] = mapped_column(Text)  # the relevance judgement's reason
 
 
 class SourceFileRow(Base):

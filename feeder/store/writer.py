@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
@@ -106,7 +106,7 @@ class StoreWriter:
         return before
 
     def add_topics(self, rows: list[dict[str, Any]]) -> None:
-        """Tag items: rows of topic, item_id, published, item_key."""
+        """Tag items: rows of topic, item_id, published, item_key and why (the reason)."""
         if rows:  # a concurrent writer may have tagged one the same way meanwhile
             self.conn.execute(self.insert(ITEM_TOPICS).on_conflict_do_nothing(), rows)
 
@@ -153,17 +153,17 @@ class StoreWriter:
         self.conn.execute(update(ITEMS).where(ItemRow.id == item_id).values(**values))
 
     def set_topics(
-        self, item_id: int, key: str, published: datetime, topics: Iterable[str]
+        self, item_id: int, key: str, published: datetime, topics: Mapping[str, str]
     ) -> set[str]:
-        """Replace the item's topics; returns the topics it had before."""
+        """Replace the item's topics (slug -> why it is in it); returns those it had."""
         table = ITEM_TOPICS
         before = self.conn.execute(
             delete(table).where(table.c.item_id == item_id).returning(table.c.topic)
         )
         old = set(before.scalars())
         rows = [
-            {"topic": t, "item_id": item_id, "published": published, "item_key": key}
-            for t in topics
+            {"topic": t, "item_id": item_id, "published": published, "item_key": key, "why": why}
+            for t, why in topics.items()
         ]
         if rows:  # a concurrent writer may have tagged it the same way meanwhile
             self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)

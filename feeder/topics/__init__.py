@@ -1,98 +1,86 @@
-"""Topic rules: which topics an item belongs to. Pure functions over text, no I/O."""
+"""Topics: which topics an item is about, and why. Pure functions over text, no I/O.
+
+`rules` holds a topic's phrases, `passages` splits an item into title, lead, headings
+and body, `context` finds mentions that say nothing about the subject (lists, outlet
+names, venues), and `relevance` scores what is left against the topic's threshold.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from .model import Block
+from ..model import Block
+from .context import PassageContext
+from .passages import Field, passages
+from .relevance import Mention, TopicRules, Verdict
+from .rules import DEFAULT_MIN_SCORE, Topic, keyword_pattern
 
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "Field",
+    "Mention",
+    "Topic",
+    "TopicMatcher",
+    "Verdict",
+    "keyword_pattern",
+]
 
-@dataclass(frozen=True)
-class Topic:
-    """A topic feed: keywords that pull items in, exclusions that keep them out."""
-
-    slug: str
-    title: str
-    keywords: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-
-
-_MATCHING_VERSION = 2
-
-
-def keyword_pattern(keyword: str) -> str:
-    """Regex for one keyword: whole words, `*` a word-suffix wildcard.
-
-    The first word's letters lead the pattern, and the check that no letter precedes
-    them comes after (a lookbehind over them): a pattern opening with a literal lets
-    the regex engine skip ahead to candidates, ten times faster on long text than one
-    opening with the lookbehind. Raises ValueError for a keyword that cannot be
-    matched as words.
-    """
-    words = keyword.split()
-    if not words:
-        raise ValueError("empty keyword")
-    parts = []
-    for word in words:
-        stem, star = (word[:-1], True) if word.endswith("*") else (word, False)
-        if not stem or "*" in stem:
-            raise ValueError(f"{keyword!r}: '*' may only end a word, after at least one letter")
-        parts.append((re.escape(stem), r"\w*" if star else ""))
-    (first, first_star), rest = parts[0], parts[1:]
-    opening = rf"{first}(?<!\w{first}){first_star}"
-    return opening + "".join(rf"\s+{stem}{star}" for stem, star in rest) + r"(?!\w)"
-
-
-def _longest_word(keyword: str) -> str:
-    """The keyword's longest literal word, casefolded: text without it cannot match."""
-    return max((word.rstrip("*") for word in keyword.split()), key=len).casefold()
-
-
-def _compile(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for `terms`, to search casefolded text: comparing folded text
-    exactly is several times faster than a case-insensitive search."""
-    patterns = [keyword_pattern(term.casefold()) for term in terms]
-    return re.compile("|".join(patterns)) if patterns else None
+# Part of the rules' fingerprint: stored tags are recomputed when the judging changes
+# (2: text and keywords compared casefolded; 3: relevance scores, not mere occurrence).
+_MATCHING_VERSION = 3
 
 
 class TopicMatcher:
-    """Tags text with the topics whose keywords it contains and whose exclusions it lacks."""
+    """Judges items against every configured topic."""
 
     def __init__(self, topics: Sequence[Topic]) -> None:
         self.topics = tuple(topics)
-        self._rules = [
-            (
-                t.slug,
-                {_longest_word(k) for k in t.keywords},
-                _compile(t.keywords),
-                _compile(t.exclude),
-            )
-            for t in self.topics
-        ]
+        self._rules = [TopicRules(topic) for topic in self.topics]
+
+    def judge(self, key: str, title: str, blocks: Iterable[Block]) -> list[Verdict]:
+        """Every topic's verdict on the item, in configured order (for `feeder explain`)."""
+        return self._judge(key, title, tuple(blocks), every=True)
+
+    def tags(self, key: str, title: str, blocks: Iterable[Block]) -> dict[str, str]:
+        """The topics the item is about, each with the line that says why."""
+        verdicts = self._judge(key, title, tuple(blocks), every=False)
+        return {v.slug: v.why for v in verdicts if v.relevant}
+
+    def match_item(self, title: str, blocks: Iterable[Block], key: str = "") -> tuple[str, ...]:
+        """The slugs of the topics the item is about."""
+        return tuple(self.tags(key, title, blocks))
 
     def match(self, text: str) -> tuple[str, ...]:
-        # A substring test (fast, in C) rules most topics out before their regex runs.
-        folded = text.casefold()
-        return tuple(
-            slug
-            for slug, words, include, exclude in self._rules
-            if include is not None
-            and any(word in folded for word in words)
-            and include.search(folded)
-            and not (exclude is not None and exclude.search(folded))
-        )
+        """The topics a bare text is about, judged as a one-paragraph item."""
+        return self.match_item(text, (Block("p", text),))
 
-    def match_item(self, title: str, blocks: Iterable[Block]) -> tuple[str, ...]:
-        return self.match("\n".join([title, *(b.text for b in blocks)]))
+    def _judge(self, key: str, title: str, blocks: tuple[Block, ...], every: bool) -> list[Verdict]:
+        found = passages(title, blocks)
+        folded = "\n".join(passage.folded for passage in found)
+        # A topic none of whose keywords occurs is judged without looking further,
+        # unless a listed key or the full explanation asks for its verdict.
+        candidates = [
+            rules
+            for rules in self._rules
+            if every or rules.may_match(folded) or _listed(rules.topic, key)
+        ]
+        if not candidates:
+            return []
+        contexts = [(passage, PassageContext(passage.source)) for passage in found]
+        return [rules.judge(key, contexts, folded) for rules in candidates]
 
     @property
     def fingerprint(self) -> str:
         """Changes whenever the rules change, so stored tags can be recomputed."""
-        rules = [[t.slug, list(t.keywords), list(t.exclude)] for t in self.topics]
-        # The matching itself is part of it: stored tags follow when it changes
-        # (2: text and keywords compared casefolded).
+        rules = [
+            [t.slug, list(t.keywords), list(t.exclude), list(t.ignore), t.min_score,
+             sorted(t.include_items), sorted(t.exclude_items)]
+            for t in self.topics
+        ]  # fmt: skip
         return hashlib.sha256(json.dumps([_MATCHING_VERSION, rules]).encode()).hexdigest()
+
+
+def _listed(topic: Topic, key: str) -> bool:
+    return bool(key) and (key in topic.include_items or key in topic.exclude_items)
