@@ -4,6 +4,7 @@ timed in this process on the same parsed items."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,23 +13,35 @@ from ..config import Settings
 from ..model import ParsedItem
 from ..parse import SeedParser
 from ..topics import Topic, TopicMatcher
-from ..topics.rules import PhraseSet
+from ..topics.rules import PhraseSet, keyword_pattern
 from .figures import Figure
 
 _TARGET_RATIO = 2.0  # issue 15: at most twice the cost of the occurrence rule
 
 
+def _alternation(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    patterns = [keyword_pattern(phrase.casefold()) for phrase in phrases]
+    return re.compile("|".join(patterns)) if patterns else None
+
+
 def occurrence_tagger(topics: Sequence[Topic]) -> Callable[[ParsedItem], tuple[str, ...]]:
-    """The tagging before relevance scoring, as it ran: the whole text casefolded, a
-    substring test per topic, then its keyword and exclude patterns."""
-    rules = [(t.slug, PhraseSet(t.keywords), PhraseSet(t.exclude)) for t in topics]
+    """The tagging before relevance scoring, as it ran (feeder 0.1.0's TopicMatcher):
+    the whole text casefolded, a substring test per topic, then one alternation of its
+    keywords and one of its exclude phrases."""
+    rules = [
+        (t.slug, PhraseSet(t.keywords).words, _alternation(t.keywords), _alternation(t.exclude))
+        for t in topics
+    ]
 
     def tag(item: ParsedItem) -> tuple[str, ...]:
         folded = "\n".join([item.title, *(b.text for b in item.blocks)]).casefold()
         return tuple(
             slug
-            for slug, keywords, exclude in rules
-            if keywords.search(folded) and not exclude.search(folded)
+            for slug, words, include, exclude in rules
+            if include is not None
+            and any(word in folded for word in words)
+            and include.search(folded)
+            and not (exclude is not None and exclude.search(folded))
         )
 
     return tag

@@ -12,10 +12,9 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..model import Block
-from .context import PassageContext
-from .passages import Field, passages
+from .passages import Field, ItemText, passages
 from .relevance import Mention, TopicRules, Verdict
-from .rules import DEFAULT_MIN_SCORE, Topic, keyword_pattern
+from .rules import DEFAULT_MIN_SCORE, Topic, WordIndex, keyword_pattern
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
@@ -38,6 +37,14 @@ class TopicMatcher:
     def __init__(self, topics: Sequence[Topic]) -> None:
         self.topics = tuple(topics)
         self._rules = [TopicRules(topic) for topic in self.topics]
+        # The longest word of every keyword: which occur decides which topics and
+        # which of their keywords are looked for in an item.
+        self._words = WordIndex(word for rules in self._rules for word in rules.keywords.words)
+        self._topics_of: dict[str, list[int]] = {}  # word -> the topics it may match for
+        for index, rules in enumerate(self._rules):
+            for word in rules.keywords.words:
+                self._topics_of.setdefault(word, []).append(index)
+        self._listed = {key for t in self.topics for key in (*t.include_items, *t.exclude_items)}
 
     def judge(self, key: str, title: str, blocks: Iterable[Block]) -> list[Verdict]:
         """Every topic's verdict on the item, in configured order (for `feeder explain`)."""
@@ -57,19 +64,15 @@ class TopicMatcher:
         return self.match_item(text, (Block("p", text),))
 
     def _judge(self, key: str, title: str, blocks: tuple[Block, ...], every: bool) -> list[Verdict]:
-        found = passages(title, blocks)
-        folded = "\n".join(passage.folded for passage in found)
+        item = ItemText(passages(title, blocks), self._words)
         # A topic none of whose keywords occurs is judged without looking further,
         # unless a listed key or the full explanation asks for its verdict.
-        candidates = [
-            rules
-            for rules in self._rules
-            if every or rules.may_match(folded) or _listed(rules.topic, key)
-        ]
-        if not candidates:
-            return []
-        contexts = [(passage, PassageContext(passage.source)) for passage in found]
-        return [rules.judge(key, contexts, folded) for rules in candidates]
+        chosen: Iterable[int]
+        if every or key in self._listed:
+            chosen = range(len(self._rules))
+        else:
+            chosen = sorted({i for word in item.present for i in self._topics_of[word]})
+        return [self._rules[index].judge(key, item, every) for index in chosen]
 
     @property
     def fingerprint(self) -> str:
@@ -80,7 +83,3 @@ class TopicMatcher:
             for t in self.topics
         ]  # fmt: skip
         return hashlib.sha256(json.dumps([_MATCHING_VERSION, rules]).encode()).hexdigest()
-
-
-def _listed(topic: Topic, key: str) -> bool:
-    return bool(key) and (key in topic.include_items or key in topic.exclude_items)

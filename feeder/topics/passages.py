@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ..model import Block
 from ..normalize import first_sentence
+from .context import PassageContext
+from .rules import WordIndex
 
 
 class Field(StrEnum):
@@ -21,7 +24,7 @@ class Field(StrEnum):
     BODY = "body"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One scored piece of an item's text, with its place for explanations."""
 
@@ -29,13 +32,48 @@ class Passage:
     paragraph: int  # 0 for a title of its own, else the paragraph's number from 1
     offset: int  # where `text` starts within its paragraph
     text: str
-    folded: str  # `text` casefolded, which keyword patterns search
 
-    @property
-    def source(self) -> str:
-        """The text context rules read: the original when folding kept every offset
-        (it nearly always does), so capitals still mark names; else the folded text."""
-        return self.text if len(self.text) == len(self.folded) else self.folded
+
+class ItemText:
+    """An item's passages, and their text casefolded and joined, which keyword patterns
+    search in one pass; context rules read each passage's own text."""
+
+    def __init__(self, found: list[Passage], index: WordIndex | None = None) -> None:
+        self.passages = found
+        joined = "\n".join(passage.text for passage in found)
+        folded = joined.casefold()
+        # Folding nearly always keeps every offset; when it does not ("ß" -> "ss"), each
+        # passage is folded on its own and the context rules read the folded text.
+        self.aligned = len(folded) == len(joined)
+        parts = [p.text for p in found] if self.aligned else [p.text.casefold() for p in found]
+        self.folded = folded if self.aligned else "\n".join(parts)
+        self.starts: list[int] = []
+        position = 0
+        for part in parts:
+            self.starts.append(position)
+            position += len(part) + 1
+        self._contexts: dict[int, PassageContext] = {}
+        # Which of the topics' words occur: what decides which phrases are looked for.
+        self.present = index.words_in(self.folded) if index else frozenset()
+
+    def locate(self, position: int) -> int:
+        """The index of the passage holding `position` of the folded text."""
+        return bisect_right(self.starts, position) - 1
+
+    def source(self, index: int) -> str:
+        """What context rules and explanations read of passage `index`: its own text,
+        or its folded text when folding moved offsets."""
+        start = self.starts[index]
+        if self.aligned:
+            return self.passages[index].text
+        return self.folded[start : start + len(self.passages[index].text.casefold())]
+
+    def context(self, index: int) -> PassageContext:
+        """The context rules over passage `index`, made on first need and kept."""
+        found = self._contexts.get(index)
+        if found is None:
+            found = self._contexts[index] = PassageContext(self.source(index))
+        return found
 
 
 # The clause that says what an answer is about: "Asked about X, he said ...".
@@ -49,7 +87,7 @@ _LEAD_IN = re.compile(
 
 
 def _passage(field: Field, paragraph: int, offset: int, text: str) -> Passage:
-    return Passage(field, paragraph, offset, text, text.casefold())
+    return Passage(field, paragraph, offset, text)
 
 
 def _body(number: int, text: str) -> list[Passage]:
@@ -85,7 +123,8 @@ def passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
         elif number - 1 != first:
             found += _body(number, block.text)
         elif derived:
-            sentence = first_sentence(block.text)
+            # The title is the sentence itself unless it had to be shortened.
+            sentence = first_sentence(block.text) if title.endswith("…") else title
             found.append(_passage(Field.TITLE, number, 0, sentence))
             rest = block.text[len(sentence) :]
             if rest.strip():

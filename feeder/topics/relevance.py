@@ -11,12 +11,11 @@ all. Pure, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .context import Discount, PassageContext
-from .passages import Field, Passage
-from .rules import PhraseSet, Topic
+from .context import Discount
+from .passages import Field, ItemText
+from .rules import PhraseSet, Topic, share_a_word
 
 FIELD_WEIGHTS = {
     Field.TITLE: 3.0,
@@ -30,7 +29,7 @@ REPEAT_BONUS = 0.5
 REPEATS_COUNTED = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One keyword match: where it stands, what it adds, and why it adds less."""
 
@@ -77,64 +76,68 @@ class Verdict:
 
 
 class TopicRules:
-    """One topic's compiled rules, and its judgement of an item's passages."""
+    """One topic's compiled rules, and its judgement of an item's text."""
 
     def __init__(self, topic: Topic) -> None:
         self.topic = topic
         self.keywords = PhraseSet(topic.keywords)
         self.exclude = PhraseSet(topic.exclude)
         self.ignore = PhraseSet(topic.ignore)
+        # The ignore phrases that can cover a keyword's match: those sharing a word
+        # with it. Only they are looked for, and only around the match.
+        self._ignores_of = {
+            keyword: [n for n, phrase in enumerate(topic.ignore) if share_a_word(keyword, phrase)]
+            for keyword in topic.keywords
+        }
 
-    def may_match(self, folded: str) -> bool:
-        """False when the folded text cannot hold one of the keywords."""
-        return self.keywords.may_occur(folded)
-
-    def judge(
-        self,
-        key: str,
-        items: Sequence[tuple[Passage, PassageContext]],
-        folded: str,
-    ) -> Verdict:
-        """The verdict on an item, given its passages and its whole text folded."""
+    def judge(self, key: str, item: ItemText, every_mention: bool = True) -> Verdict:
+        """The verdict on an item: every keyword match weighed where it stands. With
+        `every_mention` false, a verdict out of the topic carries no mentions (tagging
+        needs only the reasons of the topics an item is in)."""
         topic = self.topic
         if key and key in topic.exclude_items:
             return Verdict(topic.slug, False, 0.0, topic.min_score, override="exclude_items")
         if key and key in topic.include_items:
             return Verdict(topic.slug, True, 0.0, topic.min_score, override="include_items")
-        mentions: list[Mention] = []
-        score = 0.0
-        if self.keywords.may_occur(folded):
-            for passage, context in items:
-                found = self._mentions(passage, context)
-                mentions += found
-                score += _passage_score(passage.field, sum(m.weight for m in found))
-        score = round(score, 2)
-        excluded = self.exclude.search(folded) or ""
+        matches = self._matches(item)
+        evidence: dict[int, float] = {}
+        for index, _, _, _, discount in matches:
+            evidence[index] = evidence.get(index, 0.0) + discount.weight
+        passages = item.passages
+        score = round(sum(_passage_score(passages[i].field, e) for i, e in evidence.items()), 2)
+        excluded = self.exclude.search(item.folded) or "" if self.exclude else ""
         relevant = score >= topic.min_score and not excluded
-        return Verdict(topic.slug, relevant, score, topic.min_score, tuple(mentions), excluded)
+        found: tuple[Mention, ...] = ()
+        if relevant or every_mention:
+            found = tuple(_mention(item, *match) for match in matches)
+        return Verdict(topic.slug, relevant, score, topic.min_score, found, excluded)
 
-    def _mentions(self, passage: Passage, context: PassageContext) -> list[Mention]:
-        if not self.keywords.may_occur(passage.folded):
-            return []
-        ignored = list(self.ignore.finditer(passage.folded)) if self.ignore.pattern else []
+    def _matches(self, item: ItemText) -> list[tuple[int, int, int, str, Discount]]:
+        """Every keyword match, in reading order: its passage's index, its start and end
+        in the folded text, the keyword, and how much it counts."""
         found = []
-        for start, end, keyword in self.keywords.finditer(passage.folded):
-            discount = _ignored(start, end, ignored) or context.discount(start, end)
-            phrase = passage.source[start:end]
-            found.append(
-                Mention(
-                    passage.field, passage.paragraph, passage.offset + start, phrase, keyword,
-                    discount.weight, discount.reason,
-                )
-            )  # fmt: skip
+        for start, end, keyword in self.keywords.finditer(item.folded, item.present):
+            index = item.locate(start)
+            ignored = self._ignores_of[keyword]
+            covering = ignored and self.ignore.covering(item.folded, start, end, ignored)
+            if covering:
+                discount = Discount(0.0, f"ignore “{covering}”")
+            else:
+                first = item.starts[index]
+                discount = item.context(index).discount(start - first, end - first)
+            found.append((index, start, end, keyword, discount))
         return found
 
 
-def _ignored(start: int, end: int, ignored: list[tuple[int, int, str]]) -> Discount | None:
-    for a, b, phrase in ignored:
-        if a < end and start < b:
-            return Discount(0.0, f"ignore “{phrase}”")
-    return None
+def _mention(
+    item: ItemText, index: int, start: int, end: int, keyword: str, discount: Discount
+) -> Mention:
+    passage, first = item.passages[index], item.starts[index]
+    return Mention(
+        passage.field, passage.paragraph, passage.offset + start - first,
+        item.source(index)[start - first : end - first], keyword,
+        discount.weight, discount.reason,
+    )  # fmt: skip
 
 
 def _passage_score(field: Field, evidence: float) -> float:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import string
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 # A topic is judged relevant when its score reaches this (one counted mention in the
@@ -65,36 +66,150 @@ def _longest_word(keyword: str) -> str:
 
 
 class PhraseSet:
-    """Phrases compiled into one pattern over casefolded text, which tells which phrase
-    matched. Comparing folded text exactly is several times faster than searching
-    case-insensitively."""
+    """Phrases searched for in casefolded text (comparing folded text exactly is
+    several times faster than searching case-insensitively), telling which matched.
+
+    Each phrase has a pattern of its own, opening with a literal the regex engine
+    skips ahead to, and is looked for only when its longest word occurs in the text
+    (a substring test in C): most texts hold none or a few of a topic's phrases, and
+    one alternation of them all would try every phrase at every position.
+    """
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = tuple(phrases)
-        # Text without one of these substrings cannot match: a test in C rules most
-        # texts out before the regex runs.
-        self.words = frozenset(_longest_word(phrase) for phrase in self.phrases)
-        alternatives = (
-            f"(?P<p{n}>{keyword_pattern(phrase.casefold())})"
-            for n, phrase in enumerate(self.phrases)
+        self._words = [_longest_word(phrase) for phrase in self.phrases]
+        self._patterns = [re.compile(keyword_pattern(p.casefold())) for p in self.phrases]
+        self.words = frozenset(self._words)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def may_occur(self, present: Set[str]) -> bool:
+        """False when no phrase can match: none of their longest words is `present`
+        (the words of `words_in` found in the text)."""
+        return not self.words.isdisjoint(present)
+
+    def _present(self, folded: str, present: Set[str] | None) -> list[int]:
+        if present is None:
+            return [n for n, word in enumerate(self._words) if word in folded]
+        return [n for n, word in enumerate(self._words) if word in present]
+
+    def search(self, folded: str, present: Set[str] | None = None) -> str | None:
+        """The phrase found first in `folded`, if any (the earliest-listed at a tie).
+        `present`: the words of `words_in` found in it, when already known."""
+        found = [
+            (match.start(), n)
+            for n in self._present(folded, present)
+            if (match := self._patterns[n].search(folded))
+        ]
+        return self.phrases[min(found)[1]] if found else None
+
+    def finditer(self, folded: str, present: Set[str] | None = None) -> list[tuple[int, int, str]]:
+        """Every match in `folded`, in order and not overlapping: start, end and the
+        phrase that matched (the earliest-listed where two start together)."""
+        which = self._present(folded, present)
+        if len(which) == 1:  # the usual case: one phrase, its matches never overlap
+            phrase = self.phrases[which[0]]
+            return [(m.start(), m.end(), phrase) for m in self._patterns[which[0]].finditer(folded)]
+        found = sorted(
+            (match.start(), n, match.end())
+            for n in which
+            for match in self._patterns[n].finditer(folded)
         )
-        self.pattern = re.compile("|".join(alternatives)) if self.phrases else None
+        kept: list[tuple[int, int, str]] = []
+        reached = 0
+        for start, n, end in found:
+            if start >= reached:
+                kept.append((start, end, self.phrases[n]))
+                reached = end
+        return kept
 
-    def may_occur(self, folded: str) -> bool:
-        """False when `folded` cannot hold a match (no phrase's longest word occurs)."""
-        return any(word in folded for word in self.words)
+    def covering(self, folded: str, start: int, end: int, which: Iterable[int]) -> str:
+        """The first of phrases `which` with a match overlapping [start, end), or ""."""
+        for n in which:
+            if self._words[n] not in folded:  # a substring test rules most phrases out
+                continue
+            for match in self._patterns[n].finditer(folded, max(0, start - _REACH), end + _REACH):
+                if match.start() < end and start < match.end():
+                    return self.phrases[n]
+        return ""
 
-    def search(self, folded: str) -> str | None:
-        """The first phrase found in `folded`, if any."""
-        if self.pattern is None or not self.may_occur(folded):
-            return None
-        found = self.pattern.search(folded)
-        return self.phrases[int(found.lastgroup[1:])] if found and found.lastgroup else None
 
-    def finditer(self, folded: str) -> Iterator[tuple[int, int, str]]:
-        """Every match in `folded`: start, end and the phrase that matched."""
-        if self.pattern is None:
-            return
-        for found in self.pattern.finditer(folded):
-            assert found.lastgroup is not None
-            yield found.start(), found.end(), self.phrases[int(found.lastgroup[1:])]
+# How far around a match a phrase covering it is looked for: phrases are a few words.
+_REACH = 120
+
+
+def share_a_word(one: str, other: str) -> bool:
+    """True when two phrases share a word, up to `*` suffixes and hyphens: only then
+    can a match of one overlap a match of the other (a lone `*` aside)."""
+
+    def stems(phrase: str) -> set[str]:
+        return {
+            part
+            for word in phrase.casefold().split()
+            for part in word.rstrip("*").split("-")
+            if part
+        }
+
+    return any(a.startswith(b) or b.startswith(a) for a in stems(one) for b in stems(other))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Splitting at spaces after blanking the common punctuation and digits is twice as
+# fast as finding the letter runs with a pattern; a token left with another character
+# in it is split by the pattern after all.
+_BLANKS = str.maketrans(dict.fromkeys(string.punctuation + string.digits + "“”«»‘’—–…", " "))
+
+
+def _letter_runs(folded: str) -> set[str]:
+    """The distinct runs of letters of a text."""
+    runs = set()
+    for token in set(folded.translate(_BLANKS).split()):
+        if token.isalpha():
+            runs.add(token)
+        else:
+            runs.update(_LETTERS.findall(token))
+    return runs
+
+
+_HEAD = 3  # letters of a word that index it
+
+
+class WordIndex:
+    """Finds which of many words may occur in a text, in one pass over the text's words
+    rather than one substring search per word (the words are every topic's keywords'
+    longest words, about a hundred; an item has a few dozen distinct words).
+
+    A word may occur when each of its runs of letters ("anti-terror": "anti" and
+    "terror") starts a letter run of the text: every keyword match puts its words at
+    word boundaries. May say yes wrongly (two runs apart), never no wrongly.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._runs: dict[str, frozenset[str]] = {}  # word -> its runs of letters
+        self._by_head: dict[str, set[str]] = {}  # a run's first letters -> runs
+        self._words_of: dict[str, list[str]] = {}  # run -> the words holding it
+        self._short: list[str] = []  # words with a run too short to index: searched for
+        for word in sorted(set(words)):
+            runs = frozenset(_LETTERS.findall(word))
+            if not runs or min(map(len, runs)) < _HEAD:
+                self._short.append(word)
+                continue
+            self._runs[word] = runs
+            for run in runs:
+                self._by_head.setdefault(run[:_HEAD], set()).add(run)
+                self._words_of.setdefault(run, []).append(word)
+
+    def words_in(self, folded: str) -> frozenset[str]:
+        """Which of the words may occur in `folded` (a casefolded text)."""
+        found = {word for word in self._short if word in folded}
+        by_head = self._by_head
+        runs = {
+            run
+            for token in _letter_runs(folded)
+            for run in by_head.get(token[:_HEAD], ())
+            if token.startswith(run)
+        }
+        for run in runs:
+            found.update(w for w in self._words_of[run] if runs.issuperset(self._runs[w]))
+        return frozenset(found)

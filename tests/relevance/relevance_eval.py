@@ -89,10 +89,14 @@ def occurrence_tags(matcher: TopicMatcher, item: ParsedItem) -> dict[str, str]:
     """The rule before relevance scoring, for comparison: a topic whose keyword occurs
     anywhere in the item, and none of whose `exclude` phrases does."""
     folded = "\n".join([item.title, *(block.text for block in item.blocks)]).casefold()
+
+    def occurs(phrases: tuple[str, ...]) -> bool:
+        return PhraseSet(phrases).search(folded) is not None
+
     return {
         topic.slug: "a keyword occurs"
         for topic in matcher.topics
-        if PhraseSet(topic.keywords).search(folded) and not PhraseSet(topic.exclude).search(folded)
+        if occurs(topic.keywords) and not occurs(topic.exclude)
     }
 
 
