@@ -81,6 +81,15 @@ class _Segments:
             end = b
         return end
 
+    def named(self, index: int, last: bool = False) -> bool:
+        """True when segment `index` starts (or with `last`, its last word starts) with
+        a capital: a list without a conjunction is a list of names."""
+        words = self.words(index)
+        if not words:
+            return False
+        a, _ = words[-1] if last else words[0]
+        return self.text[a].isupper()
+
     def closing(self, index: int) -> int | None:
         """Where a list without a conjunction ends: segment `index` must be one short
         item ending the clause (followed by `.;:)` or the sentence's end)."""
@@ -128,18 +137,25 @@ def enumerations(sentence: str) -> list[tuple[int, int, int]]:
 
 
 def _runs(parts: _Segments, separator: str) -> list[tuple[int, int, int]]:
-    """Lists of short items joined by `separator` only: four or more closing a clause
-    ("A, B, C, D."), or three or more dashed ("Moscow - Minsk - Astana")."""
+    """Lists of short items joined by `separator` only: four or more names closing a
+    clause ("Armenia, Belarus, Kazakhstan, Kyrgyzstan."; "On 5 May, 2024, in Minsk,
+    the council met." is no list), or three or more dashed ("Moscow - Minsk - Astana")."""
     kinds = parts.kinds
+    names = separator == "comma"
     found: list[tuple[int, int, int]] = []
     index = 0
     while index < len(kinds):
-        if kinds[index] != separator:
+        if kinds[index] != separator or (names and not parts.named(index, last=True)):
             index += 1
             continue
         first = index
         last = index + 1  # the segment after the run's last separator
-        while last < len(kinds) and kinds[last] == separator and parts.inner(last, SHORT_WORDS):
+        while (
+            last < len(kinds)
+            and kinds[last] == separator
+            and parts.inner(last, SHORT_WORDS)
+            and (not names or parts.named(last))
+        ):
             last += 1
         index = last
         start = parts.tail(first, SHORT_WORDS)
@@ -150,7 +166,7 @@ def _runs(parts: _Segments, separator: str) -> list[tuple[int, int, int]]:
         if separator == "dash":
             end = parts.head(last, SHORT_WORDS) if items >= 3 else None
         else:
-            end = parts.closing(last) if items >= 4 else None
+            end = parts.closing(last) if items >= 4 and parts.named(last) else None
         if start is not None and end is not None:
             found.append((start, end, items))
     return found
