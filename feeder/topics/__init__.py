@@ -37,9 +37,14 @@ class TopicMatcher:
     def __init__(self, topics: Sequence[Topic]) -> None:
         self.topics = tuple(topics)
         self._rules = [TopicRules(topic) for topic in self.topics]
-        # The longest word of every keyword: which occur decides which topics and
-        # which of their keywords are looked for in an item.
-        self._words = WordIndex(word for rules in self._rules for word in rules.keywords.words)
+        # The longest word of every phrase: which occur decides which topics, and which
+        # of their keywords, ignore and exclude phrases, are looked for in an item.
+        self._words = WordIndex(
+            word
+            for rules in self._rules
+            for phrases in (rules.keywords, rules.ignore, rules.exclude)
+            for word in phrases.words
+        )
         self._topics_of: dict[str, list[int]] = {}  # word -> the topics it may match for
         for index, rules in enumerate(self._rules):
             for word in rules.keywords.words:
@@ -71,7 +76,8 @@ class TopicMatcher:
         if every or key in self._listed:
             chosen = range(len(self._rules))
         else:
-            chosen = sorted({i for word in item.present for i in self._topics_of[word]})
+            topics_of = self._topics_of
+            chosen = sorted({i for word in item.present for i in topics_of.get(word, ())})
         return [self._rules[index].judge(key, item, every) for index in chosen]
 
     @property

@@ -46,22 +46,15 @@ class PassageContext:
         self.text = text
         self._lists: dict[int, list[tuple[int, int, int]]] = {}  # by sentence start
         self._may_list = may_list(text)  # most short passages hold no list at all
+        linked = "http" in text or "www." in text or "@" in text
+        self._links = [m.span() for m in p.LINK.finditer(text)] if linked else []
+        dateline = text[:1].isupper() or text[:1] in p.OPENING_QUOTES
+        opening = p.DATELINE.match(text) if dateline else None
+        self._dateline_end = opening.end() if opening else 0
 
     @cached_property
     def _sentence_starts(self) -> list[int]:
         return [0, *(match.end() for match in p.SENTENCE_END.finditer(self.text))]
-
-    @cached_property
-    def _links(self) -> list[tuple[int, int]]:
-        text = self.text
-        if "http" not in text and "www." not in text and "@" not in text:
-            return []
-        return [match.span() for match in p.LINK.finditer(text)]
-
-    @cached_property
-    def _dateline_end(self) -> int:
-        match = p.DATELINE.match(self.text)
-        return match.end() if match else 0
 
     def sentence(self, start: int) -> tuple[int, int]:
         """The bounds of the sentence holding position `start`."""
@@ -92,10 +85,9 @@ class PassageContext:
         is cheap, a search backwards is not."""
         text = self.text
         end = _word_end(text, end)
-        links = self._links
-        if links and any(a <= start and end <= b for a, b in links):
+        if self._links and any(a <= start and end <= b for a, b in self._links):
             return _LINK
-        if start < 40 and start < self._dateline_end:  # a dateline's place opens it
+        if start < self._dateline_end:  # a dateline's place opens its paragraph
             return _DATELINE
         before = _word_before(text, start)
         after = p.AFTER.match(text, end)

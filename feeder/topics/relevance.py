@@ -65,12 +65,11 @@ class Verdict:
             return f"listed in {self.override}"
         if self.excluded_by:
             return f"excluded by “{self.excluded_by}”"
-        counted = [m for m in self.mentions if m.counted]
-        places = list(dict.fromkeys(f"{m.field} “{m.phrase}”" for m in counted))
+        counted = [m for m in self.mentions if m.weight > 0]
+        places = list(dict.fromkeys(f"{m.field.value} “{m.phrase}”" for m in counted))
         shown = ", ".join(places[:3])
-        paragraphs = len({m.paragraph for m in counted})
         if len(places) > 3:
-            shown += f"; mentions counted in {paragraphs} paragraphs"
+            shown += f"; mentions counted in {len({m.paragraph for m in counted})} paragraphs"
         sign = "≥" if self.score >= self.threshold else "<"
         return f"score {self.score:g} {sign} {self.threshold:g}" + (f": {shown}" if shown else "")
 
@@ -105,7 +104,7 @@ class TopicRules:
             evidence[index] = evidence.get(index, 0.0) + discount.weight
         passages = item.passages
         score = round(sum(_passage_score(passages[i].field, e) for i, e in evidence.items()), 2)
-        excluded = self.exclude.search(item.folded) or "" if self.exclude else ""
+        excluded = self.exclude.search(item.folded, item.present) or "" if self.exclude else ""
         relevant = score >= topic.min_score and not excluded
         found: tuple[Mention, ...] = ()
         if relevant or every_mention:
@@ -119,7 +118,9 @@ class TopicRules:
         for start, end, keyword in self.keywords.finditer(item.folded, item.present):
             index = item.locate(start)
             ignored = self._ignores_of[keyword]
-            covering = ignored and self.ignore.covering(item.folded, start, end, ignored)
+            covering = ignored and self.ignore.covering(
+                item.folded, start, end, ignored, item.present
+            )
             if covering:
                 discount = Discount(0.0, f"ignore “{covering}”")
             else:

@@ -124,10 +124,13 @@ class PhraseSet:
                 reached = end
         return kept
 
-    def covering(self, folded: str, start: int, end: int, which: Iterable[int]) -> str:
-        """The first of phrases `which` with a match overlapping [start, end), or ""."""
+    def covering(
+        self, folded: str, start: int, end: int, which: Iterable[int], present: Set[str]
+    ) -> str:
+        """The first of phrases `which` with a match overlapping [start, end), or "".
+        `present`: the words of `WordIndex.words_in` found in the text."""
         for n in which:
-            if self._words[n] not in folded:  # a substring test rules most phrases out
+            if self._words[n] not in present:  # rules most phrases out at once
                 continue
             for match in self._patterns[n].finditer(folded, max(0, start - _REACH), end + _REACH):
                 if match.start() < end and start < match.end():
@@ -161,14 +164,30 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _BLANKS = str.maketrans(dict.fromkeys(string.punctuation + string.digits + "“”«»‘’—–…", " "))
 
 
+# The commonest words of English news text: an item's words are looked up in the index
+# without them (those that could start a keyword's word are kept; see `WordIndex`).
+_COMMON = frozenset(
+    (  # noqa: SIM905 -- a word list reads better as text
+        "the of and in to a on for with at by from as is was were be been has have had that "
+        "this which it its their they he she his her we our an or not are will would also "
+        "its more than other into about after over between during under all new one two "
+        "said says year years member members states state organization cooperation "
+        "collective security meeting session council secretary general deputy minister "
+        "ministry foreign affairs defense defence forces joint work issues area region "
+        "international president head heads countries country parties plan measures"
+    ).split()
+)
+
+
 def _letter_runs(folded: str) -> set[str]:
     """The distinct runs of letters of a text."""
-    runs = set()
-    for token in set(folded.translate(_BLANKS).split()):
-        if token.isalpha():
-            runs.add(token)
-        else:
-            runs.update(_LETTERS.findall(token))
+    blanked = folded.translate(_BLANKS)
+    tokens = set(blanked.split())
+    if blanked.replace(" ", "").replace("\n", "").isalpha():
+        return tokens  # the usual case: nothing but letters left between the blanks
+    runs: set[str] = set()
+    for token in tokens:
+        runs.update((token,) if token.isalpha() else _LETTERS.findall(token))
     return runs
 
 
@@ -199,6 +218,10 @@ class WordIndex:
             for run in runs:
                 self._by_head.setdefault(run[:_HEAD], set()).add(run)
                 self._words_of.setdefault(run, []).append(word)
+        # Common words that start no word's run can be dropped from a text unlooked-at.
+        self._common = frozenset(
+            token for token in _COMMON if not any(token.startswith(run) for run in self._words_of)
+        )
 
     def words_in(self, folded: str) -> frozenset[str]:
         """Which of the words may occur in `folded` (a casefolded text)."""
@@ -206,7 +229,7 @@ class WordIndex:
         by_head = self._by_head
         runs = {
             run
-            for token in _letter_runs(folded)
+            for token in _letter_runs(folded) - self._common
             for run in by_head.get(token[:_HEAD], ())
             if token.startswith(run)
         }
