@@ -44,13 +44,18 @@ class _Segments:
             "dash" if m["dash"] else "comma" if m["comma"] and not m["then"] else "and"
             for m in separators
         ]
+        self._words: dict[int, list[tuple[int, int]]] = {}
         starts = [0, *(m.end() for m in separators)]
         ends = [*(m.start() for m in separators), len(sentence)]
         self.spans = list(zip(starts, ends, strict=True))
 
     def words(self, index: int) -> list[tuple[int, int]]:
-        start, end = self.spans[index]
-        return [m.span() for m in _WORD.finditer(self.text, start, end)]
+        """The spans of segment `index`'s words (found once: the rules ask often)."""
+        found = self._words.get(index)
+        if found is None:
+            start, end = self.spans[index]
+            found = self._words[index] = [m.span() for m in _WORD.finditer(self.text, start, end)]
+        return found
 
     def inner(self, index: int, most: int) -> bool:
         """True when segment `index` can be a whole item of up to `most` words."""
