@@ -27,6 +27,7 @@ from pydantic import (
     Tag,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from .model import ListingSelectors
@@ -90,6 +91,12 @@ class TopicConfig(_Strict):
             if not _ITEM_KEY.fullmatch(key):
                 raise ValueError(f"{key!r} is not an item key (see `feeder items --json`)")
         return keys
+
+    @model_validator(mode="after")
+    def _listed_once(self) -> TopicConfig:
+        if both := sorted(set(self.include_items) & set(self.exclude_items)):
+            raise ValueError(f"include_items and exclude_items both list {', '.join(both)}")
+        return self
 
 
 _DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d)?")

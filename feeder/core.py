@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ def utc_now() -> datetime:
 
 class UnknownTopicError(KeyError):
     """A topic slug that the configuration does not define."""
+
+
+_KEY_PREFIX = re.compile(r"[0-9a-f]{4,24}")
 
 
 class UnknownItemError(LookupError):
@@ -214,14 +218,15 @@ class Feeder:
         """Judge a stored item (by its key, or a prefix naming one item) against every
         topic, keeping each step: what `feeder explain` shows."""
         key = key.strip().lower()
+        if not _KEY_PREFIX.fullmatch(key):
+            raise UnknownItemError(f"{key!r} is not an item key or its first 4 or more characters")
         found = self.store.items_by_key_prefix(key, limit=6)
-        exact = [item for item in found if item.key == key]
         if not found:
             raise UnknownItemError(f"no stored item has a key starting with {key!r}")
-        if len(found) > 1 and not exact:
+        if len(found) > 1:  # keys are all 24 characters: a whole key names one item
             keys = ", ".join(item.key for item in found[:5])
             raise UnknownItemError(f"{key!r} starts several keys ({keys}); give more of it")
-        item = (exact or found)[0]
+        item = found[0]
         topic_list = self.settings.topic_list()
         verdicts = TopicMatcher(topic_list).judge(item.key, item.title, item.blocks)
         return Explanation(item, verdicts, {t.slug: t.title for t in topic_list})

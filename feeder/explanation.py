@@ -9,25 +9,24 @@ from .core import Explanation
 from .topics import Mention, Verdict
 
 
-def _place(mention: Mention) -> str:
-    where = "title" if mention.paragraph == 0 else f"¶{mention.paragraph}"
-    return f"{mention.field} {where} @{mention.offset}"
-
-
 def _mention_line(mention: Mention) -> str:
-    found = f"“{mention.phrase}” ({mention.keyword})"
-    if mention.weight >= 1:
-        return f"    counts      {_place(mention):22} {found}"
-    share = "half" if mention.weight == 0.5 else f"{mention.weight:g}"
-    verb = "counts half" if share == "half" else "ignored" if mention.weight == 0 else share
-    return f"    {verb:11} {_place(mention):22} {found}: {mention.reason}"
+    """What one match adds, where it stands (field, paragraph, offset) and why."""
+    where = mention.field.value + (f" ¶{mention.paragraph}" if mention.paragraph else "")
+    weight = mention.weight
+    verdict = {1.0: "counts", 0.5: "counts half", 0.0: "ignored"}.get(weight, f"× {weight:g}")
+    place = f"{where} @{mention.offset}"
+    line = f"    {verdict:11} {place:22} “{mention.phrase}” ({mention.keyword})"
+    return line + (f": {mention.reason}" if mention.reason else "")
 
 
 def _verdict_lines(verdict: Verdict, title: str) -> list[str]:
     state = "IN" if verdict.relevant else "out"
     lines = [f"{verdict.slug} ({title}): {state}, {verdict.why}"]
     if verdict.override:
-        lines.append(f"    the item's key is listed in topics.{verdict.slug}.{verdict.override}")
+        lines.append(
+            f"    the item's key is listed in topics.{verdict.slug}.{verdict.override};"
+            f" the rules alone give score {verdict.score:g} (threshold {verdict.threshold:g})"
+        )
     if verdict.excluded_by:
         lines.append(
             f"    topics.{verdict.slug}.exclude has “{verdict.excluded_by}”, found in the item"

@@ -64,7 +64,7 @@ from .store import (
     worker_is_gone,
 )
 from .store.rows import item_values
-from .topics import TopicMatcher
+from .topics import TopicMatcher, rules_fingerprint
 
 if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
     from .sources.web import WebFetcher
@@ -704,7 +704,7 @@ def _output_fingerprint(settings: Settings) -> str:
              # The rules too: a rules change re-tags items without moving their times,
              # and archives and item pages must show the new topics and reasons.
              [[t.slug, t.title] for t in settings.topic_list()],
-             TopicMatcher(settings.topic_list()).fingerprint]  # fmt: skip
+             rules_fingerprint(settings.topic_list())]  # fmt: skip
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
 

@@ -63,7 +63,8 @@ def test_run_measures_every_figure_against_its_baseline(tmp_path: Path) -> None:
     }  # fmt: skip
     assert by_name["rescan, nothing changed"].notes["files_read"] == 0
     tagging = by_name["topic tagging per item"]  # against the occurrence rule, same items
-    assert tagging.notes["items"] > 0 and tagging.baseline is not None and tagging.ratio
+    assert tagging.notes["items"] > 0 and tagging.baseline and tagging.median > 0
+    assert tagging.ratio == tagging.median / tagging.baseline
     assert by_name["publish after a small change"].met  # not every feed was rendered
     plan = by_name["newest 50 items of a topic"].notes["query_plan"]
     assert plan and not any("TEMP B-TREE" in step for step in plan)

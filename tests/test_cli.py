@@ -159,6 +159,14 @@ def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
             '[topics.nato]\ntitle = "N"\nkeywords = ["a"]\ninclude_items = ["seed-000"]\n',
             "topics.nato.include_items",
         ),
+        (
+            '[topics.nato]\ntitle = "N"\nkeywords = ["a"]\ninclude_items = ["'
+            + "a" * 24
+            + '"]\nexclude_items = ["'
+            + "a" * 24
+            + '"]\n',
+            "include_items and exclude_items both list",
+        ),
     ],
     ids=[
         "unknown key",
@@ -168,6 +176,7 @@ def test_status_on_postgresql_names_the_worker_that_scanned_each_source(
         "invalid ignore pattern",
         "threshold not positive",
         "not an item key",
+        "a key both in and out",
     ],
 )
 def test_every_config_error_exits_2_naming_the_key(workdir: Path, text: str, key: str) -> None:

@@ -4,13 +4,16 @@ and the reasons the item pages carry."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import configure
 from typer.testing import CliRunner
 
+from feeder import load_settings, make_feeder
 from feeder.cli import app
+from feeder.model import Block, DateSource, ItemKind, ParsedItem
 
 runner = CliRunner()
 # The full Tasmagambetov interview (seeds/000): Belarus and Russia are discussed in
@@ -69,6 +72,24 @@ def test_explain_of_an_unknown_key_exits_1_naming_it() -> None:
     result = runner.invoke(app, ["explain", "ffffffff"])
     assert result.exit_code == 1
     assert "no stored item has a key starting with 'ffffffff'" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "  ", "88", "not-a-key", "886412b4004c61f4c4455582ff"])
+def test_explain_refuses_what_cannot_name_an_item(key: str) -> None:
+    result = runner.invoke(app, ["explain", key])
+    assert result.exit_code == 1 and "is not an item key" in result.stderr
+
+
+def test_explain_of_a_prefix_fitting_several_keys_lists_them(workdir: Path) -> None:
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    with make_feeder(load_settings(cwd=workdir)) as feeder, feeder.store.write() as writer:
+        for key in ("abcd" + "0" * 20, "abcd" + "1" * 20):
+            item = ParsedItem(key, "T", (Block("p", "B"),), ItemKind.ARTICLE, None,
+                              DateSource.FIRST_SEEN)  # fmt: skip
+            writer.add_item(item, now, now)
+    result = runner.invoke(app, ["explain", "abcd"])
+    assert result.exit_code == 1 and "'abcd' starts several keys (abcd0000" in result.stderr
+    assert runner.invoke(app, ["explain", "abcd1"]).exit_code == 0  # more of it names one
 
 
 def test_explain_says_when_stored_tags_lag_behind_edited_rules(workdir: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from feeder.config import load_settings
 from feeder.model import Block
 from feeder.topics import Field, Topic, TopicMatcher
-from feeder.topics.passages import passages
+from feeder.topics.passages import split_passages
 
 TAJIK = Topic("tajikistan", "Tajikistan", ("Tajik*", "Dushanbe"))
 BOILERPLATE = "The CSTO includes Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan."
@@ -27,7 +27,7 @@ def verdict(topic: Topic, title: str, *paragraphs: str, key: str = ""):
 
 def test_a_listing_entry_is_split_into_its_title_sentence_and_its_lead() -> None:
     text = "In Dushanbe, the council met. Delegates from Tajikistan attended."
-    found = passages(text[:28] + "…", (Block("p", text),))
+    found = split_passages(text[:28] + "…", (Block("p", text),))
     assert [(p.field, p.text) for p in found] == [
         (Field.TITLE, "In Dushanbe, the council met."),
         (Field.LEAD, " Delegates from Tajikistan attended."),
@@ -40,7 +40,7 @@ def test_questions_and_asked_about_clauses_are_their_own_passages() -> None:
         Block("p", "- What about the Tajik border?"),
         Block("p", "Asked about the Tajik border, he said it was calm."),
     )
-    fields = [(p.field, p.paragraph) for p in passages("Interview", blocks)]
+    fields = [(p.field, p.paragraph) for p in split_passages("Interview", blocks)]
     assert fields == [
         (Field.TITLE, 0), (Field.LEAD, 1), (Field.QUESTION, 2), (Field.QUESTION, 3),
         (Field.BODY, 3),
@@ -146,13 +146,55 @@ def test_shipped_topics_ignore_other_senses_of_their_words(
     slug: str, text: str, tmp_path: Path
 ) -> None:
     matcher = TopicMatcher(load_settings(cwd=tmp_path).topic_list())
-    assert slug not in matcher.match(text)
+    (found,) = [v for v in matcher.judge("", text, [Block("p", text)]) if v.slug == slug]
+    assert not found.relevant and found.mentions  # the word is there, and
+    assert all(m.reason.startswith("ignore “") for m in found.mentions)  # it is ignored
 
 
 def test_shipped_topics_drop_the_csto_member_list_from_the_tajikistan_feed(tmp_path) -> None:
     matcher = TopicMatcher(load_settings(cwd=tmp_path).topic_list())
     interview = [FILLER, BOILERPLATE, *([FILLER] * 10)]
-    tagged = matcher.match_item(
-        "Interview with the Secretary General", [Block("p", t) for t in interview]
+    blocks = [Block("p", text) for text in interview]
+    assert matcher.tags("", "Interview with the Secretary General", blocks) == {}
+
+
+def test_a_key_listed_in_a_topic_keeps_what_the_rules_alone_would_say() -> None:
+    key = "0123456789abcdef01234567"
+    outside = Topic("t", "T", ("Tajik*",), exclude_items=(key,))
+    found = verdict(outside, "Tajikistan hosts", FILLER, key=key)
+    assert not found.relevant and found.override == "exclude_items"
+    assert found.score == 3 and found.mentions  # for `feeder explain`
+
+
+def test_a_phrase_never_matches_across_two_passages() -> None:
+    topic = Topic("infosec", "Information security", ("information security",))
+    found = verdict(topic, "Ministers discussed information", "Security of borders came next.")
+    assert found.mentions == () and not found.relevant
+
+
+def test_an_opening_clause_is_a_question_only_up_to_its_comma() -> None:
+    text = "Regarding the budget the Secretary General said the Tajik border guards were paid."
+    assert [p.field for p in split_passages("Interview", (Block("p", "Lead."), Block("p", text)))][
+        -1
+    ] == Field.BODY
+
+
+def test_an_ignore_phrase_covers_the_word_in_its_wildcard_slot() -> None:
+    topic = Topic("ex", "Exercises", ("training*", "drill*"), ignore=("training of * specialists",))
+    found = verdict(topic, "Training of drill specialists completed", FILLER)
+    assert [m.weight for m in found.mentions] == [0.0, 0.0] and not found.relevant
+
+
+def test_context_rules_read_the_original_text_when_folding_changes_its_length() -> None:
+    topic = Topic("russia", "Russia", ("Russia*", "Moscow"))
+    paragraphs = (
+        "MOSCOW, July 16 (Interfax) - The council met.",
+        "The meeting was held in Moscow yesterday.",
+        "The Straße of the old town leads to Moscow.",  # "ß" folds to "ss"
     )
-    assert tagged == ()
+    found = verdict(topic, "A report", *paragraphs)
+    assert [(m.paragraph, m.offset, m.phrase, m.reason) for m in found.mentions] == [
+        (1, 0, "MOSCOW", "in a dateline"),
+        (2, 24, "Moscow", "the venue of a meeting"),
+        (3, 36, "Moscow", ""),
+    ]

@@ -1,7 +1,13 @@
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeder.config import load_settings
+from feeder.model import Block
 from feeder.topics import Topic, TopicMatcher, keyword_pattern
+from feeder.topics.rules import WordIndex
 
 
 def matcher(*topics: Topic) -> TopicMatcher:
@@ -92,3 +98,74 @@ def test_fingerprint_changes_with_the_rules() -> None:
 def test_default_topics_catch_the_forms_used_in_the_corpus(slug: str, text: str, tmp_path) -> None:
     default = TopicMatcher(load_settings(cwd=tmp_path).topic_list())
     assert slug in default.match(text)
+
+
+# The prefilters (which topics, keywords, ignore and exclude phrases are looked for in
+# an item) may only save work: judged with every phrase looked for everywhere, every
+# item must get the same verdicts.
+_SHIPPED = load_settings(cwd=Path(__file__).parent).topic_list()
+_PHRASES = [p for t in _SHIPPED for p in (*t.keywords, *t.ignore, *t.exclude)]
+_VOCABULARY = sorted(
+    {word.strip("*") for phrase in _PHRASES for word in phrase.split() if word != "*"}
+    | {"the", "in", "held", "meeting", "and", ",", "Straße", "“Sputnik", "Today", "-", "x."}
+)
+
+
+def _brute_force_matcher() -> TopicMatcher:
+    """A matcher that looks for every phrase wherever it could be."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("feeder.topics.relevance.share_a_word", lambda one, other: True)
+        return TopicMatcher(_SHIPPED)
+
+
+_BRUTE = _brute_force_matcher()
+_EVERY_WORD = frozenset(
+    max((w.rstrip("*") for w in p.casefold().split() if w != "*"), key=len) for p in _PHRASES
+)
+
+
+def _verdicts(matcher: TopicMatcher, title: str, text: str) -> list[tuple[object, ...]]:
+    verdicts = matcher.judge("", title, (Block("p", text),))
+    return [(v.slug, v.relevant, v.score, [(m.offset, m.weight) for m in v.mentions])
+            for v in verdicts]  # fmt: skip
+
+
+def _instance(phrase: str, fillers: list[str], ending: str) -> str:
+    """A text the phrase matches: each lone `*` another word (a keyword, maybe), each
+    `word*` the word with an ending."""
+    words = []
+    for word in phrase.split():
+        if word == "*":
+            words.append(fillers.pop() if fillers else "x")
+        else:
+            words.append(word[:-1] + ending if word.endswith("*") else word)
+    return " ".join(words)
+
+
+_KEYWORD_WORDS = sorted({w.strip("*") for t in _SHIPPED for k in t.keywords for w in k.split()})
+_PIECES = st.one_of(
+    st.sampled_from(_VOCABULARY),
+    st.builds(  # a phrase, its wildcards filled with keywords' words
+        _instance,
+        st.sampled_from(_PHRASES),
+        st.lists(st.sampled_from(_KEYWORD_WORDS), max_size=3),
+        st.sampled_from(["", "s", "ing", "ian"]),
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.tuples(_PIECES, st.sampled_from([str, str.upper, str.title])),
+             min_size=1, max_size=12),
+    st.integers(0, 5),
+)  # fmt: skip
+def test_prefilters_never_change_a_verdict(pieces: list[tuple[str, object]], cut: int) -> None:
+    text = " ".join(case(piece) for piece, case in pieces)  # type: ignore[operator]
+    title = " ".join(text.split()[:cut]) or "Report"
+    matcher = TopicMatcher(_SHIPPED)
+    fast = _verdicts(matcher, title, text), matcher.tags("", title, (Block("p", text),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WordIndex, "words_in", lambda self, folded: _EVERY_WORD)
+        brute = _verdicts(_BRUTE, title, text), _BRUTE.tags("", title, (Block("p", text),))
+    assert fast == brute

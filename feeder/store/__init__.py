@@ -414,9 +414,11 @@ class Store:
         """The items whose key starts with `prefix` (a whole key finds one), up to `limit`,
         in key order: a short prefix is enough to name an item, as with git's hashes."""
         items = ITEMS
+        # Keys are lowercase hex: every key starting with `prefix` sorts from it up to
+        # `prefix` + "g", a range the key's unique index answers on both dialects.
         query = (
             select(items)
-            .where(items.c.key.startswith(prefix, autoescape=True))
+            .where(items.c.key >= prefix, items.c.key < prefix + "g")
             .order_by(items.c.key)
             .limit(limit)
         )

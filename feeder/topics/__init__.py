@@ -1,8 +1,9 @@
 """Topics: which topics an item is about, and why. Pure functions over text, no I/O.
 
-`rules` holds a topic's phrases, `passages` splits an item into title, lead, headings
-and body, `context` finds mentions that say nothing about the subject (lists, outlet
-names, venues), and `relevance` scores what is left against the topic's threshold.
+`rules` holds a topic's phrases, `passages` splits an item into title, lead, headings,
+questions and body, `context` (with `patterns` and `enumerations`) finds mentions that
+say nothing about the subject (lists, outlet names, venues), and `relevance` scores
+what is left against the topic's threshold.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..model import Block
-from .passages import Field, ItemText, passages
+from .passages import Field, ItemText, split_passages
 from .relevance import Mention, TopicRules, Verdict
 from .rules import DEFAULT_MIN_SCORE, Topic, WordIndex, keyword_pattern
 
@@ -24,11 +25,23 @@ __all__ = [
     "TopicMatcher",
     "Verdict",
     "keyword_pattern",
+    "rules_fingerprint",
 ]
 
-# Part of the rules' fingerprint: stored tags are recomputed when the judging changes
-# (2: text and keywords compared casefolded; 3: relevance scores, not mere occurrence).
-_MATCHING_VERSION = 3
+# Part of the rules' fingerprint: stored tags and their reasons are recomputed when the
+# judging changes (2: text and keywords compared casefolded; 3: relevance scores, not
+# mere occurrence; 4: reasons count paragraphs, offsets of the original text).
+_MATCHING_VERSION = 4
+
+
+def rules_fingerprint(topics: Iterable[Topic]) -> str:
+    """Changes whenever the rules change, so stored tags can be recomputed."""
+    rules = [
+        [t.slug, list(t.keywords), list(t.exclude), list(t.ignore), t.min_score,
+         sorted(t.include_items), sorted(t.exclude_items)]
+        for t in topics
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps([_MATCHING_VERSION, rules]).encode()).hexdigest()
 
 
 class TopicMatcher:
@@ -60,16 +73,12 @@ class TopicMatcher:
         verdicts = self._judge(key, title, tuple(blocks), every=False)
         return {v.slug: v.why for v in verdicts if v.relevant}
 
-    def match_item(self, title: str, blocks: Iterable[Block], key: str = "") -> tuple[str, ...]:
-        """The slugs of the topics the item is about."""
-        return tuple(self.tags(key, title, blocks))
-
     def match(self, text: str) -> tuple[str, ...]:
         """The topics a bare text is about, judged as a one-paragraph item."""
-        return self.match_item(text, (Block("p", text),))
+        return tuple(self.tags("", text, (Block("p", text),)))
 
     def _judge(self, key: str, title: str, blocks: tuple[Block, ...], every: bool) -> list[Verdict]:
-        item = ItemText(passages(title, blocks), self._words)
+        item = ItemText(split_passages(title, blocks), self._words)
         # A topic none of whose keywords occurs is judged without looking further,
         # unless a listed key or the full explanation asks for its verdict.
         chosen: Iterable[int]
@@ -83,9 +92,4 @@ class TopicMatcher:
     @property
     def fingerprint(self) -> str:
         """Changes whenever the rules change, so stored tags can be recomputed."""
-        rules = [
-            [t.slug, list(t.keywords), list(t.exclude), list(t.ignore), t.min_score,
-             sorted(t.include_items), sorted(t.exclude_items)]
-            for t in self.topics
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps([_MATCHING_VERSION, rules]).encode()).hexdigest()
+        return rules_fingerprint(self.topics)

@@ -34,77 +34,86 @@ class Passage:
     text: str
 
 
-class ItemText:
-    """An item's passages, and their text casefolded and joined, which keyword patterns
-    search in one pass; context rules read each passage's own text."""
+# Joins the passages' folded text: neither a space nor a letter, so no phrase matches
+# across two passages (a title's last word and the lead's first).
+_JOIN = "\x00"
 
-    def __init__(self, found: list[Passage], index: WordIndex | None = None) -> None:
+
+class ItemText:
+    """An item's passages, their text casefolded and joined, which keyword patterns
+    search in one pass, and which of the topics' words occur in it. Context rules and
+    explanations read each passage's own text, at offsets mapped back from the folded."""
+
+    def __init__(self, found: list[Passage], index: WordIndex) -> None:
         self.passages = found
-        joined = "\n".join(passage.text for passage in found)
-        folded = joined.casefold()
-        # Folding nearly always keeps every offset; when it does not ("ß" -> "ss"), each
-        # passage is folded on its own and the context rules read the folded text.
-        self.aligned = len(folded) == len(joined)
-        parts = [p.text for p in found] if self.aligned else [p.text.casefold() for p in found]
-        self.folded = folded if self.aligned else "\n".join(parts)
+        parts = [passage.text.casefold() for passage in found]
+        self.folded = _JOIN.join(parts)
         self.starts: list[int] = []
         position = 0
         for part in parts:
             self.starts.append(position)
             position += len(part) + 1
+        # Folding nearly always keeps every offset; where it does not ("ß" -> "ss"), a
+        # passage's folded offsets are mapped back to its own.
+        self._maps = {
+            n: _offset_map(passage.text)
+            for n, (passage, part) in enumerate(zip(found, parts, strict=True))
+            if len(part) != len(passage.text)
+        }
         self._contexts: dict[int, PassageContext] = {}
-        # Which of the topics' words occur: what decides which phrases are looked for.
-        self.present = index.words_in(self.folded) if index else frozenset()
+        self.present = index.words_in(self.folded)
 
-    def locate(self, position: int) -> int:
-        """The index of the passage holding `position` of the folded text."""
-        return bisect_right(self.starts, position) - 1
-
-    def source(self, index: int) -> str:
-        """What context rules and explanations read of passage `index`: its own text,
-        or its folded text when folding moved offsets."""
-        start = self.starts[index]
-        if self.aligned:
-            return self.passages[index].text
-        return self.folded[start : start + len(self.passages[index].text.casefold())]
+    def locate(self, position: int) -> tuple[int, int]:
+        """The index of the passage holding `position` of the folded text, and the
+        position in that passage's own text."""
+        index = bisect_right(self.starts, position) - 1
+        local = position - self.starts[index]
+        mapping = self._maps.get(index)
+        return index, local if mapping is None else mapping[local]
 
     def context(self, index: int) -> PassageContext:
         """The context rules over passage `index`, made on first need and kept."""
         found = self._contexts.get(index)
         if found is None:
-            found = self._contexts[index] = PassageContext(self.source(index))
+            found = self._contexts[index] = PassageContext(self.passages[index].text)
         return found
+
+
+def _offset_map(text: str) -> list[int]:
+    """For each offset of `text` casefolded (and its end), the offset in `text`."""
+    mapping = []
+    for offset, char in enumerate(text):
+        mapping += [offset] * len(char.casefold())
+    mapping.append(len(text))
+    return mapping
 
 
 # The clause that says what an answer is about: "Asked about X, he said ...".
 _LEAD_IN = re.compile(
-    r"(?:when\s+)?(?:asked|questioned)\s+(?:about|on|whether|if|how|what|why|to)\b[^,;:]*"
-    r"|(?:speaking|talking|commenting)\s+(?:about|on)\b[^,;:]*"
-    r"|(?:answering|responding\s+to|replying\s+to)\s+(?:a|the)\s+question\b[^,;:]*"
-    r"|(?:as\s+for|as\s+to|regarding|concerning|with\s+regard\s+to|turning\s+to)\b[^,;:]*",
+    r"(?:(?:when\s+)?(?:asked|questioned)\s+(?:about|on|whether|if|how|what|why|to)\b"
+    r"|(?:speaking|talking|commenting)\s+(?:about|on)\b"
+    r"|(?:answering|responding\s+to|replying\s+to)\s+(?:a|the)\s+question\b"
+    r"|(?:as\s+for|as\s+to|regarding|concerning|with\s+regard\s+to|turning\s+to)\b)"
+    r"[^,;:]*(?=,)",  # up to the comma that closes the clause
     re.IGNORECASE,
 )
-
-
-def _passage(field: Field, paragraph: int, offset: int, text: str) -> Passage:
-    return Passage(field, paragraph, offset, text)
 
 
 def _body(number: int, text: str) -> list[Passage]:
     """A body paragraph: a question says what the answers after it are about."""
     if text.rstrip(" \"'”’»)").endswith("?"):
-        return [_passage(Field.QUESTION, number, 0, text)]
+        return [Passage(Field.QUESTION, number, 0, text)]
     lead_in = _LEAD_IN.match(text)
     if lead_in is None:
-        return [_passage(Field.BODY, number, 0, text)]
+        return [Passage(Field.BODY, number, 0, text)]
     cut = lead_in.end()
     return [
-        _passage(Field.QUESTION, number, 0, text[:cut]),
-        _passage(Field.BODY, number, cut, text[cut:]),
+        Passage(Field.QUESTION, number, 0, text[:cut]),
+        Passage(Field.BODY, number, cut, text[cut:]),
     ]
 
 
-def passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
+def split_passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
     """The item's passages in reading order.
 
     A listing entry or teaser has no title of its own: its title is its paragraph's
@@ -116,19 +125,19 @@ def passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
     stem = title.removesuffix("…")
     derived = first is not None and bool(stem) and blocks[first].text.startswith(stem)
     if not derived:
-        found.append(_passage(Field.TITLE, 0, 0, title))
+        found.append(Passage(Field.TITLE, 0, 0, title))
     for number, block in enumerate(blocks, start=1):
         if block.kind == "h":
-            found.append(_passage(Field.HEADING, number, 0, block.text))
+            found.append(Passage(Field.HEADING, number, 0, block.text))
         elif number - 1 != first:
             found += _body(number, block.text)
         elif derived:
             # The title is the sentence itself unless it had to be shortened.
             sentence = first_sentence(block.text) if title.endswith("…") else title
-            found.append(_passage(Field.TITLE, number, 0, sentence))
+            found.append(Passage(Field.TITLE, number, 0, sentence))
             rest = block.text[len(sentence) :]
             if rest.strip():
-                found.append(_passage(Field.LEAD, number, len(sentence), rest))
+                found.append(Passage(Field.LEAD, number, len(sentence), rest))
         else:
-            found.append(_passage(Field.LEAD, number, 0, block.text))
+            found.append(Passage(Field.LEAD, number, 0, block.text))
     return found

@@ -41,10 +41,6 @@ class Mention:
     weight: float  # 1 counts fully, 0 not at all
     reason: str = ""  # why it counts less than fully
 
-    @property
-    def counted(self) -> bool:
-        return self.weight > 0
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -56,7 +52,9 @@ class Verdict:
     threshold: float
     mentions: tuple[Mention, ...] = ()
     excluded_by: str = ""  # the `exclude` phrase that keeps the item out
-    override: str = ""  # "include_items" or "exclude_items" when the key is listed
+    # "include_items" or "exclude_items" when the key is listed: the verdict is then
+    # the list's, while the score and mentions still say what the rules alone make of it
+    override: str = ""
 
     @property
     def why(self) -> str:
@@ -69,7 +67,8 @@ class Verdict:
         places = list(dict.fromkeys(f"{m.field.value} “{m.phrase}”" for m in counted))
         shown = ", ".join(places[:3])
         if len(places) > 3:
-            shown += f"; mentions counted in {len({m.paragraph for m in counted})} paragraphs"
+            paragraphs = len({m.paragraph for m in counted if m.paragraph})
+            shown += f"; mentions counted in {paragraphs} paragraphs"
         sign = "≥" if self.score >= self.threshold else "<"
         return f"score {self.score:g} {sign} {self.threshold:g}" + (f": {shown}" if shown else "")
 
@@ -94,29 +93,33 @@ class TopicRules:
         `every_mention` false, a verdict out of the topic carries no mentions (tagging
         needs only the reasons of the topics an item is in)."""
         topic = self.topic
-        if key and key in topic.exclude_items:
-            return Verdict(topic.slug, False, 0.0, topic.min_score, override="exclude_items")
-        if key and key in topic.include_items:
-            return Verdict(topic.slug, True, 0.0, topic.min_score, override="include_items")
         matches = self._matches(item)
         evidence: dict[int, float] = {}
         for index, _, _, _, discount in matches:
             evidence[index] = evidence.get(index, 0.0) + discount.weight
         passages = item.passages
-        score = round(sum(_passage_score(passages[i].field, e) for i, e in evidence.items()), 2)
+        score = round(
+            float(sum(_passage_score(passages[i].field, e) for i, e in evidence.items())), 2
+        )
         excluded = self.exclude.search(item.folded, item.present) or "" if self.exclude else ""
         relevant = score >= topic.min_score and not excluded
+        override = ""
+        if key and key in topic.exclude_items:  # the config refuses a key in both lists
+            relevant, override = False, "exclude_items"
+        elif key and key in topic.include_items:
+            relevant, override = True, "include_items"
         found: tuple[Mention, ...] = ()
         if relevant or every_mention:
             found = tuple(_mention(item, *match) for match in matches)
-        return Verdict(topic.slug, relevant, score, topic.min_score, found, excluded)
+        return Verdict(topic.slug, relevant, score, topic.min_score, found, excluded, override)
 
     def _matches(self, item: ItemText) -> list[tuple[int, int, int, str, Discount]]:
         """Every keyword match, in reading order: its passage's index, its start and end
-        in the folded text, the keyword, and how much it counts."""
+        in that passage's own text, the keyword, and how much it counts."""
         found = []
         for start, end, keyword in self.keywords.finditer(item.folded, item.present):
-            index = item.locate(start)
+            index, first = item.locate(start)
+            _, last = item.locate(end)
             ignored = self._ignores_of[keyword]
             covering = ignored and self.ignore.covering(
                 item.folded, start, end, ignored, item.present
@@ -124,20 +127,18 @@ class TopicRules:
             if covering:
                 discount = Discount(0.0, f"ignore “{covering}”")
             else:
-                first = item.starts[index]
-                discount = item.context(index).discount(start - first, end - first)
-            found.append((index, start, end, keyword, discount))
+                discount = item.context(index).discount(first, last)
+            found.append((index, first, last, keyword, discount))
         return found
 
 
 def _mention(
     item: ItemText, index: int, start: int, end: int, keyword: str, discount: Discount
 ) -> Mention:
-    passage, first = item.passages[index], item.starts[index]
+    passage = item.passages[index]
     return Mention(
-        passage.field, passage.paragraph, passage.offset + start - first,
-        item.source(index)[start - first : end - first], keyword,
-        discount.weight, discount.reason,
+        passage.field, passage.paragraph, passage.offset + start, passage.text[start:end],
+        keyword, discount.weight, discount.reason,
     )  # fmt: skip
 
 

@@ -70,9 +70,9 @@ class PhraseSet:
     several times faster than searching case-insensitively), telling which matched.
 
     Each phrase has a pattern of its own, opening with a literal the regex engine
-    skips ahead to, and is looked for only when its longest word occurs in the text
-    (a substring test in C): most texts hold none or a few of a topic's phrases, and
-    one alternation of them all would try every phrase at every position.
+    skips ahead to, and is looked for only when its longest word may occur in the text
+    (`WordIndex`): most texts hold none or a few of a topic's phrases, and one
+    alternation of them all would try every phrase at every position.
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
@@ -83,11 +83,6 @@ class PhraseSet:
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
-
-    def may_occur(self, present: Set[str]) -> bool:
-        """False when no phrase can match: none of their longest words is `present`
-        (the words of `words_in` found in the text)."""
-        return not self.words.isdisjoint(present)
 
     def _present(self, folded: str, present: Set[str] | None) -> list[int]:
         if present is None:
@@ -132,19 +127,26 @@ class PhraseSet:
         for n in which:
             if self._words[n] not in present:  # rules most phrases out at once
                 continue
-            for match in self._patterns[n].finditer(folded, max(0, start - _REACH), end + _REACH):
+            pattern = self._patterns[n]
+            for match in pattern.finditer(folded, max(0, start - _REACH), end + _REACH):
                 if match.start() < end and start < match.end():
-                    return self.phrases[n]
+                    # Matched again without the window's end, which a phrase's closing
+                    # "no letter follows" would otherwise take for a word's end.
+                    whole = pattern.match(folded, match.start())
+                    if whole and start < whole.end():
+                        return self.phrases[n]
         return ""
 
 
 # How far around a match a phrase covering it is looked for: phrases are a few words.
-_REACH = 120
+_REACH = 200
 
 
 def share_a_word(one: str, other: str) -> bool:
-    """True when two phrases share a word, up to `*` suffixes and hyphens: only then
-    can a match of one overlap a match of the other (a lone `*` aside)."""
+    """True when a match of one phrase may overlap a match of the other: they share a
+    word (up to `*` suffixes and hyphens), or one has a lone `*`, which is any word."""
+    if "*" in one.split() or "*" in other.split():
+        return True
 
     def stems(phrase: str) -> set[str]:
         return {
@@ -161,7 +163,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # Splitting at spaces after blanking the common punctuation and digits is twice as
 # fast as finding the letter runs with a pattern; a token left with another character
 # in it is split by the pattern after all.
-_BLANKS = str.maketrans(dict.fromkeys(string.punctuation + string.digits + "“”«»‘’—–…", " "))
+_BLANKS = str.maketrans(
+    dict.fromkeys(string.punctuation + string.digits + "“”«»‘’—–…\x00\n\t", " ")
+)
 
 
 # The commonest words of English news text: an item's words are looked up in the index
@@ -170,7 +174,7 @@ _COMMON = frozenset(
     (  # noqa: SIM905 -- a word list reads better as text
         "the of and in to a on for with at by from as is was were be been has have had that "
         "this which it its their they he she his her we our an or not are will would also "
-        "its more than other into about after over between during under all new one two "
+        "more than other into about after over between during under all new one two "
         "said says year years member members states state organization cooperation "
         "collective security meeting session council secretary general deputy minister "
         "ministry foreign affairs defense defence forces joint work issues area region "
@@ -183,7 +187,7 @@ def _letter_runs(folded: str) -> set[str]:
     """The distinct runs of letters of a text."""
     blanked = folded.translate(_BLANKS)
     tokens = set(blanked.split())
-    if blanked.replace(" ", "").replace("\n", "").isalpha():
+    if blanked.replace(" ", "").isalpha():
         return tokens  # the usual case: nothing but letters left between the blanks
     runs: set[str] = set()
     for token in tokens:
@@ -196,8 +200,8 @@ _HEAD = 3  # letters of a word that index it
 
 class WordIndex:
     """Finds which of many words may occur in a text, in one pass over the text's words
-    rather than one substring search per word (the words are every topic's keywords'
-    longest words, about a hundred; an item has a few dozen distinct words).
+    rather than one substring search per word (the words are the longest words of every
+    topic's phrases, a few hundred; an item has a few dozen distinct words).
 
     A word may occur when each of its runs of letters ("anti-terror": "anti" and
     "terror") starts a letter run of the text: every keyword match puts its words at

@@ -2,8 +2,8 @@
 every (item, topic) pair, overall, per split and per topic.
 
 `python tests/relevance/relevance_eval.py [--split tune] [--errors]` prints the figures
-(and, with --errors, each wrong pair with feeder's reason); test_relevance.py asserts
-the bar. Tagging uses the shipped default topics, as a new user gets them.
+(and, with --errors, each wrong pair with feeder's reason); test_relevance_quality.py
+asserts the bar. Tagging uses the shipped default topics, as a new user gets them.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feeder.bench.tagging import occurrence_tagger
 from feeder.config import load_settings
 from feeder.model import ParsedItem
 from feeder.parse import SeedParser
 from feeder.topics import TopicMatcher
-from feeder.topics.rules import PhraseSet
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -86,18 +86,8 @@ def labelled_items(labels: Iterable[Label]) -> dict[str, ParsedItem]:
 
 
 def occurrence_tags(matcher: TopicMatcher, item: ParsedItem) -> dict[str, str]:
-    """The rule before relevance scoring, for comparison: a topic whose keyword occurs
-    anywhere in the item, and none of whose `exclude` phrases does."""
-    folded = "\n".join([item.title, *(block.text for block in item.blocks)]).casefold()
-
-    def occurs(phrases: tuple[str, ...]) -> bool:
-        return PhraseSet(phrases).search(folded) is not None
-
-    return {
-        topic.slug: "a keyword occurs"
-        for topic in matcher.topics
-        if occurs(topic.keywords) and not occurs(topic.exclude)
-    }
+    """The rule before relevance scoring, for comparison (see `feeder.bench.tagging`)."""
+    return dict.fromkeys(occurrence_tagger(matcher.topics)(item), "a keyword occurs")
 
 
 def evaluate(labels: list[Label], matcher: TopicMatcher, occurrence: bool = False) -> Evaluation:
