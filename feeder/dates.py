@@ -66,3 +66,142 @@ def first_text_date(text: str) -> date | None:
                 found.append((match.start(), day))
                 break
     return min(found)[1] if found else None
+
+
+# A day and month with no year after them: "July 16", "20 December", "the 5th of May".
+_DAY_MONTHS = [
+    re.compile(rf"(?<![\w.]){_MONTH}\s+{_DAY}\b(?!,?\s+\d{{4}})", re.IGNORECASE),
+    re.compile(rf"(?<![\w.]){_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)(?!,?\s+\d{{4}})", re.IGNORECASE),
+]
+# A wire dateline opening a paragraph: "Moscow. July 16. INTERFAX.RU -",
+# "BISHKEK, March 3 (AKIpress) -", "ASTANA, 4 December /Kazinform/ -",
+# "YEREVAN, MARCH 1, ARMENPRESS.": the place, then the day and month.
+_DATELINE_PLACE = re.compile(
+    r"\s*[\"“]?[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’-]*){0,2}(?:\s*/[^/\n]{2,30}/)?\s*[.,]\s+"
+)
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+DATELINE = re.compile(
+    _DATELINE_PLACE.pattern
+    + rf"(?i:\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s*[.,]?\s*"
+    r"(?:[-–—]|\(|/|[A-Z][A-Z.-]{3,})"
+)
+# Where the news starts after a dateline: past its dash, or past the agency's name.
+_DATELINE_END = re.compile(r".{0,40}?\s[-–—]\s*|[^.]{0,40}?\.\s+")
+
+
+def after_dateline(text: str) -> str:
+    """`text` without the wire dateline that opens it, if one does."""
+    opening = DATELINE.match(text)
+    if opening is None:
+        return text
+    end = _DATELINE_END.match(text, opening.end() - 1)
+    return text[end.end() :] if end else text
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])(?:19[5-9]\d|20\d\d)(?!\d)")
+# A year that is part of a name ("Rubezh-2024", "Indestructible Brotherhood - 2020")
+# says less about when the item was written than one standing on its own ("In 2020").
+_NAMED_YEAR = re.compile(r"[^\W\d_](?:[-–]| [-–] )$")
+# Datelines open one of the first paragraphs; a day and month counts in the title or
+# the lead only (deeper in a text it is more often another event's date).
+_DATELINE_PARAGRAPHS = 3
+
+
+def _day_month(text: str, at_start: bool) -> tuple[int, str, str] | None:
+    """The first day and month without a year in `text`, as (position, month, day);
+    with `at_start`, only one right after a dateline's place at the start."""
+    start = 0
+    if at_start:
+        place = _DATELINE_PLACE.match(text)
+        if place is None:
+            return None
+        start = place.end()
+    found: list[tuple[int, str, str]] = []
+    for pattern in _DAY_MONTHS:
+        match = pattern.match(text, start) if at_start else pattern.search(text)
+        if match:
+            found.append((match.start(), match["month"], match["day"]))
+    return min(found) if found else None
+
+
+def _years(text: str) -> tuple[list[str], list[str]]:
+    """The years written in `text`: those standing on their own, and those in names."""
+    standing: list[str] = []
+    named: list[str] = []
+    for match in _YEAR_IN_TEXT.finditer(text):
+        before = text[max(0, match.start() - 3) : match.start()]
+        (named if _NAMED_YEAR.search(before) else standing).append(match.group())
+    return standing, named
+
+
+def _commonest(years: list[str]) -> str | None:
+    """The year written most often, the first written at a tie."""
+    return max(years, key=lambda year: (years.count(year), -years.index(year))) if years else None
+
+
+def _year_stated(near: str, texts: list[str]) -> str | None:
+    """The year an item is written in, as its text states it: one standing on its own
+    next to its date (the dateline's paragraph, or the lead), else the commonest in a
+    name (exercises and plans carry the current year), else any other. Years elsewhere
+    in a long text are as often history ("in 1945") as the present."""
+    standing_near, _ = _years(near)
+    standing, named = [], []
+    for text in texts:
+        more_standing, more_named = _years(text)
+        standing += more_standing
+        named += more_named
+    return _commonest(standing_near) or _commonest(named) or _commonest(standing)
+
+
+def context_date(title: str, paragraphs: list[str], datelines: bool = True) -> date | None:
+    """The date an undated item gives itself: a dateline's day and month (with
+    `datelines`), else the first day and month of its title or lead (without), with
+    the year stated elsewhere in it."""
+    lead = paragraphs[0] if paragraphs else ""
+    # Where to look, and the text whose years stand next to what is found there.
+    if datelines:
+        places = [(title, f"{title} {lead}"), *((p, p) for p in paragraphs[:_DATELINE_PARAGRAPHS])]
+    else:
+        places = [(title, f"{title} {lead}"), (lead, lead)]
+    for text, near in places:
+        if found := _day_month(text, at_start=datelines):
+            year = _year_stated(near, [title, *paragraphs])
+            return make_date(year, found[1], found[2]) if year else None
+    return None
+
+
+def undated_item_date(title: str, paragraphs: list[str]) -> tuple[date, bool] | None:
+    """The date an item without an explicit one takes from its own text, and whether
+    its year is only inferred: its dateline first (the date of the report itself),
+    else the first full date written in it, else a day and month in its title or lead
+    with the year stated elsewhere."""
+    if (found := context_date(title, paragraphs)) is not None:
+        return found, True
+    if (found := first_text_date(" ".join([title, *paragraphs]))) is not None:
+        return found, False
+    if (found := context_date(title, paragraphs, datelines=False)) is not None:
+        return found, True
+    return None
+
+
+def event_day(sentence: str) -> str | None:
+    """The day and month ("MM-DD") a sentence says its event happened on, when it
+    opens with one ("On 24 June, ...", "On June 24, 2025, ..."), or None."""
+    opening = _ON.match(sentence)
+    if opening is None:
+        return None
+    for pattern in _EVENT_DAYS:
+        if match := pattern.match(sentence, opening.end()):
+            day = make_date("2000", match["month"], match["day"])  # a leap year: 29 February
+            return f"{day.month:02d}-{day.day:02d}" if day else None
+    return None
+
+
+_ON = re.compile(r"\s*(?:on|from)\s+", re.IGNORECASE)
+_EVENT_DAYS = [
+    re.compile(rf"{_MONTH}\s+{_DAY}\b", re.IGNORECASE),
+    re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)", re.IGNORECASE),
+]

@@ -17,6 +17,10 @@ class DateSource(StrEnum):
 
     EXPLICIT = "explicit"  # a DD.MM.YYYY the page gives for the item
     TEXT = "text"  # the first full date written in the item's text
+    # a dateline's or the lead's day and month, with the year stated elsewhere in the text
+    CONTEXT = "context"
+    STORY = "story"  # none of its own: the date of the story it reports (its first report)
+    SET = "set"  # set by hand (`feeder date`)
     FIRST_SEEN = "first-seen"  # no date anywhere: when feeder first saw the item
 
 
@@ -110,6 +114,17 @@ class ScannedFile:
 
 
 @dataclass(frozen=True)
+class OtherReport:
+    """Another report of an item's story: what "Also reported" lists."""
+
+    key: str
+    title: str
+    source: str  # the source it was seen in first
+    link: str | None  # its own page on the web, when it has one
+    published: datetime
+
+
+@dataclass(frozen=True)
 class StoredItem(_HasBlocks):
     """An item as stored, ready to publish."""
 
@@ -127,6 +142,8 @@ class StoredItem(_HasBlocks):
     categories: tuple[str, ...] = ()
     # Why the item is in each topic (slug -> the relevance judgement's reason).
     why: Mapping[str, str] = field(default_factory=dict, compare=False)
+    story: str | None = None  # the key of its story's lead, when it is another report
+    also: tuple[OtherReport, ...] = ()  # the story's other reports, in the order stored
 
 
 @dataclass(frozen=True)
@@ -172,6 +189,7 @@ class RefreshSummary:
     items_unchanged: int = 0
     items_retagged: int = 0
     items_redated: int = 0
+    items_regrouped: int = 0  # placed in stories anew (grouping changed)
     feeds_rendered: int = 0  # feeds whose content changed: only these are rendered
     feeds_written: int = 0
     feeds_unchanged: int = 0

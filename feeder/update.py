@@ -64,7 +64,9 @@ from .store import (
     worker_is_gone,
 )
 from .store.rows import item_values
+from .stories import GROUPING_VERSION
 from .topics import TopicMatcher, rules_fingerprint
+from .update_stories import StoryStep, regroup_all, settle_all
 
 if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
     from .sources.web import WebFetcher
@@ -73,6 +75,7 @@ if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-u
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 _RULES_META = "topic_rules"
 _ZONE_META = "timezone"
+_STORIES_META = "story_grouping"
 USER_AGENT = f"feeder/{version('feeder')} (news feed publisher)"
 
 
@@ -339,8 +342,12 @@ def _follow_settings(
     A transaction of its own, before the ingest: it takes the settings' rows first and
     then items in key order, the order every ingest uses, so workers cannot deadlock.
     """
-    recorded = store.meta([_RULES_META, _ZONE_META])
-    if recorded == {_RULES_META: matcher.fingerprint, _ZONE_META: settings.timezone}:
+    current = {
+        _RULES_META: matcher.fingerprint,
+        _ZONE_META: settings.timezone,
+        _STORIES_META: GROUPING_VERSION,
+    }
+    if store.meta(list(current)) == current:
         return  # the usual case, settled without a write transaction
     with store.write() as writer:
         moved = False
@@ -350,6 +357,14 @@ def _follow_settings(
         if _settings_changed(writer, _ZONE_META, settings.timezone):
             summary.items_redated = _redate_all(writer, settings.tz)
             moved = True
+        # Stories are placed anew when grouping changed, and on a database stored
+        # before stories existed (nothing recorded): the first refresh groups it.
+        if writer.get_meta(_STORIES_META) != GROUPING_VERSION:
+            writer.set_meta(_STORIES_META, GROUPING_VERSION)
+            summary.items_regrouped = regroup_all(writer, settings.tz, now)
+            moved = moved or summary.items_regrouped > 0
+        elif summary.items_retagged:
+            settle_all(writer, settings.tz, now)  # each lead carries its reports' new tags
         if moved:
             writer.bump_feeds(feed_names(settings), now)
 
@@ -553,16 +568,12 @@ class _Ingest:
             if len(self.changed_keys) > _KEYS_LISTED:
                 self.changed_keys = None  # memory stays flat however many items a refresh brings
         ids = {p.item.key: p.item_id or 0 for p in plans}  # every plan has its row by now
-        before = self.writer.drop_topics([ids[p.item.key] for p in retagged if not p.new])
-        rows = []
-        for plan in retagged:
-            self.changed_feeds |= {ALL_FEED, *before.get(ids[plan.item.key], ()), *plan.topics}
-            rows += [
-                {"topic": t, "item_id": plan.item_id, "published": plan.published,
-                 "item_key": plan.item.key, "why": why}
-                for t, why in plan.topics.items()
-            ]  # fmt: skip
-        self.writer.add_topics(rows)
+        # Stories: each new or changed item joins one; each story's lead carries its tags.
+        stories = StoryStep(self.writer, self.zone, self.now)
+        changes = stories.place((ids[p.item.key], p.item) for p in retagged)
+        self.changed_feeds |= changes.feeds
+        if self.changed_keys is not None:
+            self.changed_keys |= changes.keys
         seen = {"first_seen": self.now, "last_seen": self.now}
         sightings = [
             {"item_id": ids[plan.item.key], "source": source, "path": place} | seen
@@ -612,6 +623,7 @@ class _Ingest:
         plan.values = item_values(item) | times | ({"first_seen": self.now} if plan.new else {})
         if plan.retag:
             plan.topics = self.matcher.tags(item.key, item.title, item.blocks)
+            plan.values["tags"] = json.dumps(plan.topics, ensure_ascii=False)
         return plan
 
     def _stored_meanwhile(self, plan: _ItemPlan) -> int:
@@ -630,9 +642,10 @@ class _Ingest:
 
 
 def _retag_all(writer: StoreWriter, matcher: TopicMatcher) -> int:
+    """Judge every item's topics anew (each story's lead then carries its reports')."""
     count = 0
-    for item_id, key, title, blocks, published in writer.iter_tagging_input():
-        writer.set_topics(item_id, key, published, matcher.tags(key, title, blocks))
+    for item_id, key, title, blocks, _ in writer.iter_tagging_input():
+        writer.set_own_tags(item_id, matcher.tags(key, title, blocks))
         count += 1
     return count
 
@@ -667,7 +680,7 @@ def feed_content(store: Store, settings: Settings, slug: str, now: datetime) -> 
     archived = store.newest_published(topic, before=since)
     archive = site.period_of(archived) if archived else None
     if topic is None:
-        return FeedContent(slug, settings.title, items, store.item_count(), archive=archive)
+        return FeedContent(slug, settings.title, items, store.story_count(), archive=archive)
     title = f"{settings.title}: {settings.topics[slug].title}"
     return FeedContent(slug, title, items, store.topic_count(slug), archive=archive)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import SEED_ENTRIES, SEED_ITEMS
 
 from feeder import Feeder
 from feeder.model import RefreshSummary
 
-SEED_ITEMS = 17
 FAR_FUTURE = "01.01.2999"
 
 
@@ -24,7 +24,7 @@ def _messages(summary: RefreshSummary) -> list[str]:
 
 def _assert_seeds_published(feeder: Feeder, feeds: Path) -> None:
     stored = {item.title for item in feeder.items(limit=1000)}
-    assert len(stored) >= SEED_ITEMS
+    assert len(stored) >= SEED_ENTRIES
     parsed = feedparser.parse((feeds / "all.atom").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert {entry.title for entry in parsed.entries} <= stored

@@ -19,7 +19,7 @@ from feeder.store import SchemaBehindError, Store, StoreError
 from feeder.store.migrate import upgrade
 from feeder.store.schema import Base
 
-HEAD = "0003"
+HEAD = "0004"
 runner = CliRunner()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ManualClock, configure
+from conftest import SEED_ENTRIES, ManualClock, configure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_update import EXPECTED_TOPIC_COUNTS
@@ -33,7 +33,7 @@ def read_feed(path: Path) -> feedparser.FeedParserDict:
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_every_feed_is_well_formed_with_expected_entry_counts(published: Path, fmt: str) -> None:
-    expected = {"all": 17, **EXPECTED_TOPIC_COUNTS}
+    expected = {"all": SEED_ENTRIES, **EXPECTED_TOPIC_COUNTS}
     for slug, count in expected.items():
         feed = read_feed(published / f"{slug}.{fmt}")
         assert len(feed.entries) == count, slug
@@ -92,7 +92,7 @@ def test_entry_ids_are_identical_across_two_fresh_databases(
         with make_feeder(load_settings(cwd=out), clock) as feeder:
             feeder.refresh()
         ids.append(sorted(e.id for e in read_feed(out / "feeds" / "all.atom").entries))
-    assert ids[0] == ids[1] and len(ids[0]) == 17
+    assert ids[0] == ids[1] and len(ids[0]) == SEED_ENTRIES
 
 
 def test_feed_size_caps_the_entries_but_not_the_count(workdir: Path, clock) -> None:
@@ -102,7 +102,7 @@ def test_feed_size_caps_the_entries_but_not_the_count(workdir: Path, clock) -> N
     with make_feeder(load_settings(cwd=workdir), clock) as feeder:
         feeder.refresh()
     feed = read_feed(workdir / "feeds" / "all.atom")
-    assert len(feed.entries) == 5 and "of 17 items" in feed.feed.subtitle
+    assert len(feed.entries) == 5 and f"of {SEED_ENTRIES} items" in feed.feed.subtitle
 
 
 def test_empty_topic_feed_is_valid_and_stable(workdir: Path, clock) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..dates import NUMERIC_DATE, first_text_date, parse_numeric_date
+from ..dates import NUMERIC_DATE, after_dateline, parse_numeric_date, undated_item_date
 from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
 from ..normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
 
@@ -292,8 +292,9 @@ class _Walker:
 
     def _emit_untitled_article(self, blocks: list[_Block]) -> None:
         lines = [line for block in blocks for line in block.lines]
-        identity = first_sentence(lines[0])
-        self._emit_article(_Article(shorten(identity), None, blocks[0].line, body=blocks), identity)
+        identity = _identity(lines[0])
+        title = shorten(first_sentence(after_dateline(lines[0])))
+        self._emit_article(_Article(title, None, blocks[0].line, body=blocks), identity)
 
     def _emit_article(self, article: _Article, identity: str | None = None) -> None:
         credits = list(article.head)
@@ -338,12 +339,22 @@ class _Walker:
 
 
 def _short_item(block: _Block, kind: ItemKind, day: date | None) -> ParsedItem:
-    """A listing entry or teaser: one paragraph whose first sentence is the title."""
+    """A listing entry or teaser: one paragraph whose first sentence is the title (past
+    a wire dateline: "Moscow. July 16. INTERFAX.RU - ..." is not titled "Moscow.")."""
     text = block.text
-    identity = first_sentence(text)
-    return _make_item(
-        identity, shorten(identity), (Block("p", text),), kind, day, text, None, block.line
-    )
+    identity = _identity(text)
+    title = shorten(first_sentence(after_dateline(text)))
+    return _make_item(identity, title, (Block("p", text),), kind, day, text, None, block.line)
+
+
+def _identity(text: str) -> str:
+    """What an item's key is made of: its first sentence, or for one opening with a wire
+    dateline, the dateline and the first sentence after it (every Interfax item's first
+    "sentence" is "Moscow.")."""
+    news = after_dateline(text)
+    if len(news) == len(text):
+        return first_sentence(text)
+    return text[: len(text) - len(news)] + first_sentence(news)
 
 
 def _make_item(
@@ -358,8 +369,8 @@ def _make_item(
 ) -> ParsedItem:
     if explicit is not None:
         day, source = explicit, DateSource.EXPLICIT
-    elif (found := first_text_date(text)) is not None:
-        day, source = found, DateSource.TEXT
+    elif found := undated_item_date(title, [b.text for b in blocks if b.kind == "p"]):
+        day, source = found[0], DateSource.CONTEXT if found[1] else DateSource.TEXT
     else:
         day, source = None, DateSource.FIRST_SEEN
     return ParsedItem(

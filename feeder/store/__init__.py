@@ -40,6 +40,7 @@ from .schema import (
     SightingRow,
 )
 from .search import SearchQueryError, search_statement
+from .stories import story_reports
 from .writer import StoreWriter, feed_versions
 
 __all__ = [
@@ -219,13 +220,19 @@ class Store:
         with self._read() as conn:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id)) for r in _newest_first(rows)]
+            stories = story_reports(conn, rows)
+        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in _newest_first(rows)]
 
     def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
         """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
         items = ITEMS
-        if topic is None:
-            return select(items).order_by(items.c.published.desc(), items.c.key).limit(limit)
+        if topic is None:  # story leads: a story is one entry
+            return (
+                select(items)
+                .where(items.c.story_id.is_(None))
+                .order_by(items.c.published.desc(), items.c.key)
+                .limit(limit)
+            )
         tagged = ITEM_TOPICS
         newest = (
             select(tagged.c.item_id)
@@ -246,9 +253,10 @@ class Store:
                     select(items).where(items.c.key > last).order_by(items.c.key).limit(batch)
                 ).all()
                 topics = self._topics_of(conn, [r.id for r in rows])
+                stories = story_reports(conn, rows)
             if not rows:
                 return
-            yield from (stored_item(r, topics.get(r.id)) for r in rows)
+            yield from (stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows)
             last = rows[-1].key
 
     def item_stamps(self, topic: str | None = None) -> list[ItemStamp]:
@@ -256,7 +264,9 @@ class Store:
         in an archive period."""
         items = ITEMS
         query = select(items.c.key, items.c.published, items.c.updated)
-        if topic is not None:
+        if topic is None:
+            query = query.where(items.c.story_id.is_(None))  # story leads only
+        else:
             tagged = ITEM_TOPICS
             query = query.join(tagged, tagged.c.item_id == items.c.id).where(
                 tagged.c.topic == topic
@@ -271,7 +281,9 @@ class Store:
         """When the newest item (of one topic, or all) published before `before` was
         published; None if there is none. One step down an index."""
         if topic is None:
-            query = select(func.max(ITEMS.c.published)).where(ITEMS.c.published < before)
+            query = select(func.max(ITEMS.c.published)).where(
+                ITEMS.c.published < before, ITEMS.c.story_id.is_(None)
+            )
         else:
             tagged = ITEM_TOPICS
             query = select(func.max(tagged.c.published)).where(
@@ -287,7 +299,9 @@ class Store:
         """Every item (of one topic, or all) published in [start, end), newest first."""
         items = ITEMS
         if topic is None:
-            query = select(items).where(items.c.published >= start, items.c.published < end)
+            query = select(items).where(
+                items.c.published >= start, items.c.published < end, items.c.story_id.is_(None)
+            )
         else:
             tagged = ITEM_TOPICS
             ids = select(tagged.c.item_id).where(
@@ -297,7 +311,8 @@ class Store:
         with self._read() as conn:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id)) for r in _newest_first(rows)]
+            stories = story_reports(conn, rows)
+        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in _newest_first(rows)]
 
     def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
         """The stored items with these keys, fetched in batches."""
@@ -307,7 +322,8 @@ class Store:
                     select(ITEMS).where(ITEMS.c.key.in_(keys[start : start + batch]))
                 ).all()
                 topics = self._topics_of(conn, [r.id for r in rows])
-            yield from (stored_item(r, topics.get(r.id)) for r in rows)
+                stories = story_reports(conn, rows)
+            yield from (stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows)
 
     def topic_counts(self) -> dict[str, int]:
         """Number of items per topic slug (topics without items are absent)."""
@@ -326,6 +342,12 @@ class Store:
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(ITEMS)).scalar_one()
 
+    def story_count(self) -> int:
+        """How many stories there are: the entries of the all-news feed."""
+        with self._read() as conn:
+            query = select(func.count()).select_from(ITEMS).where(ITEMS.c.story_id.is_(None))
+            return conn.execute(query).scalar_one()
+
     def search(self, query: str, limit: int) -> list[StoredItem]:
         """Items matching a full-text query (see `search`), newest first.
 
@@ -335,7 +357,8 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(statement).all()
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id)) for r in rows]
+            stories = story_reports(conn, rows)
+        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows]
 
     def web_state(self, source: str) -> WebState:
         """What the last fetch of a web source saved (empty for a new source)."""
@@ -425,7 +448,8 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query).all()
             topics = self._topics_of(conn, [r.id for r in rows])
-        return [stored_item(r, topics.get(r.id)) for r in rows]
+            stories = story_reports(conn, rows)
+        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows]
 
     def sightings(self, key: str) -> list[tuple[str, str]]:
         """Every (source, path) where the item with `key` was seen."""

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Block, DateSource, ItemKind, ParsedItem, StoredItem
+from ..model import Block, DateSource, ItemKind, OtherReport, ParsedItem, StoredItem
 
 
 def dump_blocks(blocks: Iterable[Block]) -> str:
@@ -33,9 +33,15 @@ def item_values(item: ParsedItem) -> dict[str, Any]:
     }
 
 
-def stored_item(row: Any, topics: Mapping[str, str] | None) -> StoredItem:
-    """The item of a row of `items`, with its topics (slug -> why, in slug order)."""
+def stored_item(
+    row: Any,
+    topics: Mapping[str, str] | None,
+    story: tuple[str | None, tuple[OtherReport, ...]] | None = None,
+) -> StoredItem:
+    """The item of a row of `items`, with its topics (slug -> why, in slug order) and
+    its story (the lead's key when it is not the lead, and the other reports)."""
     topics = topics or {}
+    lead, also = story or (None, ())
     return StoredItem(
         key=row.key,
         title=row.title,
@@ -48,6 +54,8 @@ def stored_item(row: Any, topics: Mapping[str, str] | None) -> StoredItem:
         author=row.author,
         topics=tuple(topics),
         why={slug: why for slug, why in topics.items() if why},
+        story=lead,
+        also=also,
         link=row.link,
         categories=tuple(json.loads(row.categories or "[]")),
     )

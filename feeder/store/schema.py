@@ -10,10 +10,12 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -62,6 +64,11 @@ class ItemRow(Base):
     day: Mapped[date | None] = mapped_column(Date)  # the calendar day, when the item has one
     link: Mapped[str | None] = mapped_column(Text)  # the item's own page, for web items
     categories: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as the source labels
+    # The story's lead (the id of its first-stored report) for a report that joined a
+    # story; NULL for a lead, which is the story's feed entry.
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    signature: Mapped[str | None] = mapped_column(Text)  # JSON: what grouping compares
+    tags: Mapped[str | None] = mapped_column(Text)  # JSON: its own topics -> why
 
 
 class SightingRow(Base):
@@ -93,6 +100,30 @@ class ItemTopicRow(Base):
     why: Mapped[str | None] = mapped_column(Text)  # the relevance judgement's reason
 
 
+class StoryTermRow(Base):
+    """A specific term (a name, number or quoted phrase) of an item: the index that
+    finds earlier reports of the same event without comparing every item."""
+
+    __tablename__ = "story_terms"
+
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class StoryOverrideRow(Base):
+    """What a user decided for one item (`feeder story`, `feeder date`), by its key, so
+    it survives re-grouping and re-parsing."""
+
+    __tablename__ = "story_overrides"
+
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_key: Mapped[str | None] = mapped_column(String(64))  # join the story of this item
+    alone: Mapped[bool] = mapped_column(Boolean, default=False)  # a story of its own
+    day: Mapped[date | None] = mapped_column(Date)  # its date, set by hand
+
+
 class SourceFileRow(Base):
     """Scan state of one file: enough to skip it next time without reading it."""
 
@@ -118,9 +149,25 @@ ITEMS = cast(Table, ItemRow.__table__)
 SIGHTINGS = cast(Table, SightingRow.__table__)
 ITEM_TOPICS = cast(Table, ItemTopicRow.__table__)
 SOURCE_FILES = cast(Table, SourceFileRow.__table__)
+STORY_TERMS = cast(Table, StoryTermRow.__table__)
+STORY_OVERRIDES = cast(Table, StoryOverrideRow.__table__)
 META = cast(Table, MetaRow.__table__)
 
-Index("ix_items_newest", ItemRow.published.desc(), ItemRow.key)
+# Feeds list story leads only, newest first, straight off this index.
+Index(
+    "ix_items_newest",
+    ItemRow.published.desc(),
+    ItemRow.key,
+    sqlite_where=ItemRow.story_id.is_(None),
+    postgresql_where=ItemRow.story_id.is_(None),
+)
+# A story's other reports (leads, the most, are not in it: feeds use the index above).
+Index(
+    "ix_items_story",
+    ItemRow.story_id,
+    sqlite_where=ItemRow.story_id.is_not(None),
+    postgresql_where=ItemRow.story_id.is_not(None),
+)
 Index(
     "ix_item_topics_newest",
     ItemTopicRow.topic,
@@ -128,6 +175,7 @@ Index(
     ItemTopicRow.item_key,
 )
 Index("ix_item_topics_item", ItemTopicRow.item_id)
+Index("ix_story_terms_item", StoryTermRow.item_id)
 
 
 class SourceStatusRow(Base):

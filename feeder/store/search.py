@@ -13,7 +13,17 @@ import re
 from dataclasses import dataclass
 from typing import NoReturn
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 
 from ..normalize import clean_text
 from .schema import ITEMS
@@ -174,18 +184,31 @@ def postgresql_tsquery(node: Node) -> ColumnElement[object]:
 
 
 def search_statement(dialect: str, query: str, limit: int) -> Select[tuple[object, ...]]:
-    """Items matching `query`, newest first, for the database `dialect`."""
+    """Stories matching `query`, newest first, for the database `dialect`: each story
+    once, as its lead (the feed entry), when any of its reports matches."""
     node = parse_query(query)
     newest_first = (ITEMS.c.published.desc(), ITEMS.c.key)
+    leads = ITEMS.c.story_id.is_(None)
     if dialect == "postgresql":
-        matches = literal_column("items.search").op("@@")(postgresql_tsquery(node))
-        return select(ITEMS).where(matches).order_by(*newest_first).limit(limit)
-    # Walk the newest-first index and keep the items among the matches, stopping at
-    # `limit`: a common word matches tens of thousands of items, and joining them all
-    # to sort them afterwards took up to 80 ms at 100,000 items (now under 15 ms, the
-    # worst case being a word that matches almost nothing). The unary `+` keeps
-    # SQLite from looking the matches up by rowid, which would bring the sort back.
+        tsquery = postgresql_tsquery(node)
+        matches = literal_column("items.search").op("@@")(tsquery)
+        other = ITEMS.alias("other")
+        reported = ITEMS.c.id.in_(
+            select(other.c.story_id).where(
+                other.c.story_id.is_not(None), literal_column("other.search").op("@@")(tsquery)
+            )
+        )
+        statement = select(ITEMS).where(leads, or_(matches, reported))
+        return statement.order_by(*newest_first).limit(limit)
+    # Walk the newest-first index of leads and keep those among the matches (or whose
+    # story's reports are), stopping at `limit`: a common word matches tens of thousands
+    # of items, and joining them all to sort them afterwards took up to 80 ms at 100,000
+    # items (now under 15 ms, the worst case being a word that matches almost nothing).
+    # The unary `+` keeps SQLite from looking the matches up by rowid, which would bring
+    # the sort back.
     matching = text(
-        "+items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :query)"
+        "(+items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :query)"
+        " OR +items.id IN (SELECT other.story_id FROM items AS other WHERE other.id IN"
+        " (SELECT rowid FROM items_fts WHERE items_fts MATCH :query)))"
     ).bindparams(query=fts5_match(node))
-    return select(ITEMS).where(matching).order_by(*newest_first).limit(limit)
+    return select(ITEMS).where(leads, matching).order_by(*newest_first).limit(limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
@@ -24,6 +25,7 @@ from .schema import (
     ItemRow,
     MetaRow,
 )
+from .stories import StoryWriter
 
 _Columns = TypeVarTuple("_Columns")
 _RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,6 +38,7 @@ class StoreWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        self.stories = StoryWriter(conn, self.insert)  # stories, in the same transaction
 
     def get_meta(self, name: str) -> str | None:
         return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
@@ -168,6 +171,14 @@ class StoreWriter:
         if rows:  # a concurrent writer may have tagged it the same way meanwhile
             self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
         return old
+
+    def set_own_tags(self, item_id: int, tags: Mapping[str, str]) -> None:
+        """Record an item's own topics (slug -> why); its story's lead carries them."""
+        self.conn.execute(
+            update(ITEMS)
+            .where(ITEMS.c.id == item_id)
+            .values(tags=json.dumps(dict(tags), ensure_ascii=False))
+        )
 
     def feed_versions(self) -> dict[str, int]:
         """Every feed's version, as this transaction sees it."""

@@ -34,6 +34,8 @@ class Passage:
     text: str
 
 
+# How far into its paragraph a listing entry's title may start (after a dateline).
+_DATELINE_REACH = 80
 # Joins the passages' folded text: neither a space nor a letter, so no phrase matches
 # across two passages (a title's last word and the lead's first).
 _JOIN = "\x00"
@@ -123,7 +125,13 @@ def split_passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
     found: list[Passage] = []
     first = next((n for n, block in enumerate(blocks) if block.kind == "p"), None)
     stem = title.removesuffix("…")
-    derived = first is not None and bool(stem) and blocks[first].text.startswith(stem)
+    # Its title opens the paragraph, or follows a wire dateline there.
+    opening = (
+        blocks[first].text.find(stem, 0, _DATELINE_REACH + len(stem))
+        if first is not None and stem
+        else -1
+    )
+    derived = opening >= 0
     if not derived:
         found.append(Passage(Field.TITLE, 0, 0, title))
     for number, block in enumerate(blocks, start=1):
@@ -132,12 +140,14 @@ def split_passages(title: str, blocks: Sequence[Block]) -> list[Passage]:
         elif number - 1 != first:
             found += _body(number, block.text)
         elif derived:
-            # The title is the sentence itself unless it had to be shortened.
-            sentence = first_sentence(block.text) if title.endswith("…") else title
-            found.append(Passage(Field.TITLE, number, 0, sentence))
-            rest = block.text[len(sentence) :]
-            if rest.strip():
-                found.append(Passage(Field.LEAD, number, len(sentence), rest))
+            # The title is the sentence itself unless it had to be shortened; a dateline
+            # before it goes with it.
+            text = block.text
+            sentence = first_sentence(text[opening:]) if title.endswith("…") else title
+            cut = opening + len(sentence)
+            found.append(Passage(Field.TITLE, number, 0, text[:cut]))
+            if text[cut:].strip():
+                found.append(Passage(Field.LEAD, number, cut, text[cut:]))
         else:
             found.append(Passage(Field.LEAD, number, 0, block.text))
     return found

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..dates import DATELINE as DATELINE
+
 # Where a sentence ends: a stop before a capital, or a semicolon or colon.
 SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’»)]*\s+[\"“«(]?[A-Z0-9\u0400-\u042f])|[;:](?=\s)")
 
@@ -97,17 +99,6 @@ FRONTED_IN = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-# "Moscow. July 16. INTERFAX.RU -", "BISHKEK, March 3 (AKIpress) -",
-# "ASTANA, December 4 /Kazinform/ -", "YEREVAN, MARCH 1, ARMENPRESS."
-DATELINE = re.compile(
-    rf"[\"“]?[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’-]*){{0,2}}\s*[.,]\s+"
-    rf"(?i:\d{{1,2}}\s+{_MONTHS}|{_MONTHS}\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s*[.,]?\s*"
-    r"(?:[-–—]|\(|/|[A-Z][A-Z.-]{3,})"
-)
 LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 QUOTES = "\"'“”«»’"

@@ -1,0 +1,327 @@
+"""Stories in the database: which story each item reports, the specific-term index
+that finds earlier reports of an event, and the user's overrides. Writes run inside
+the transaction of `Store.write()` (`StoreWriter.stories`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+
+from ..dates import undated_item_date
+from ..model import DateSource, ItemKind, OtherReport, ParsedItem
+from ..stories import Override, Report, Signature
+from .rows import load_blocks
+from .schema import ITEM_TOPICS, ITEMS, SIGHTINGS, STORY_OVERRIDES, STORY_TERMS
+
+_BATCH = 500  # values per IN (...) list
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report of a story as stored: what dating and tagging the story need."""
+
+    item_id: int
+    key: str
+    lead: int  # its story's lead (itself for the lead)
+    day: date | None
+    date_source: DateSource
+    published: datetime
+    updated: datetime
+    first_seen: datetime
+    tags: dict[str, str]  # its own topics -> why
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), _BATCH):
+        yield values[start : start + _BATCH]
+
+
+class StoryWriter:
+    """Story reads and writes in one transaction."""
+
+    def __init__(self, conn: Connection, insert: Any) -> None:
+        self.conn = conn
+        self.insert = insert
+
+    def term_counts(self, terms: Collection[str]) -> dict[str, int]:
+        """In how many stored items each of `terms` occurs (absent: none)."""
+        table, counts = STORY_TERMS, dict[str, int]()
+        for chunk in _chunks(sorted(terms)):
+            rows = self.conn.execute(
+                select(table.c.term, func.count())
+                .where(table.c.term.in_(chunk))
+                .group_by(table.c.term)
+            )
+            counts.update((term, count) for term, count in rows)
+        return counts
+
+    def indexed(self) -> int:
+        """How many items have a signature (the size the term counts are of)."""
+        return self.conn.execute(
+            select(func.count()).select_from(ITEMS).where(ITEMS.c.signature.is_not(None))
+        ).scalar_one()
+
+    def reports_with(self, terms: Collection[str], besides: Collection[int]) -> list[Report]:
+        """The stored reports holding any of `terms`, but those of `besides`."""
+        ids: set[int] = set()
+        for chunk in _chunks(sorted(terms)):
+            ids.update(
+                self.conn.execute(
+                    select(STORY_TERMS.c.item_id).where(STORY_TERMS.c.term.in_(chunk))
+                ).scalars()
+            )
+        ids -= set(besides)
+        # With the other reports of their stories: a report joins a story only when it
+        # is of the same event as every report in it.
+        leads = set(self.lead_of(ids).values())
+        for chunk in _chunks(sorted(leads)):
+            ids.update(
+                self.conn.execute(
+                    select(ITEMS.c.id).where(
+                        or_(ITEMS.c.id.in_(chunk), ITEMS.c.story_id.in_(chunk))
+                    )
+                ).scalars()
+            )
+        ids -= set(besides)
+        items, found = ITEMS.c, []
+        for chunk in _chunks(sorted(ids)):
+            rows = self.conn.execute(
+                select(items.id, items.key, items.signature, items.day, items.date_source,
+                       items.story_id, items.published)
+                .where(items.id.in_(chunk), items.signature.is_not(None))
+            )  # fmt: skip
+            found += [
+                Report(
+                    r.id, r.key, Signature.from_json(r.signature),
+                    _own_day(r.day, r.date_source, r.published),
+                    r.date_source == DateSource.CONTEXT, r.story_id or r.id,
+                )
+                for r in rows
+            ]  # fmt: skip
+        return sorted(found, key=lambda report: report.item_id)
+
+    def save(self, placed: Iterable[tuple[int, int, Signature]]) -> None:
+        """Record each (item, its story's lead, signature), and index its terms anew."""
+        rows = list(placed)
+        if not rows:
+            return
+        self.conn.execute(
+            update(ITEMS)
+            .where(ITEMS.c.id == bindparam("b_item"))
+            .values(story_id=bindparam("b_story"), signature=bindparam("b_signature")),
+            [
+                {"b_item": item, "b_story": None if lead == item else lead,
+                 "b_signature": sig.to_json()}
+                for item, lead, sig in rows
+            ],
+        )  # fmt: skip
+        for chunk in _chunks([item for item, _, _ in rows]):
+            self.conn.execute(delete(STORY_TERMS).where(STORY_TERMS.c.item_id.in_(chunk)))
+        postings = [
+            {"term": term[:200], "item_id": item}
+            for item, _, sig in rows
+            for term in sorted({t[:200] for t in sig.specific})
+        ]
+        if postings:
+            self.conn.execute(self.insert(STORY_TERMS).on_conflict_do_nothing(), postings)
+
+    def stories(self, leads: Collection[int]) -> dict[int, list[StoredReport]]:
+        """The reports of each story led by one of `leads` (the lead first)."""
+        items, found = ITEMS.c, dict[int, list[StoredReport]]()
+        for chunk in _chunks(sorted(leads)):
+            rows = self.conn.execute(
+                select(items.id, items.key, items.story_id, items.day, items.date_source,
+                       items.published, items.updated, items.first_seen, items.tags)
+                .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
+                .order_by(items.first_seen, items.key)
+            )  # fmt: skip
+            for r in rows:
+                report = StoredReport(
+                    r.id, r.key, r.story_id or r.id, r.day, DateSource(r.date_source),
+                    r.published, r.updated, r.first_seen, json.loads(r.tags or "{}"),
+                )  # fmt: skip
+                found.setdefault(report.lead, []).append(report)
+        for reports in found.values():
+            reports.sort(key=lambda report: report.item_id != report.lead)
+        return found
+
+    def lead_of(self, item_ids: Collection[int]) -> dict[int, int]:
+        """The lead of each item's story (itself when it leads one)."""
+        found: dict[int, int] = {}
+        for chunk in _chunks(sorted(item_ids)):
+            rows = self.conn.execute(
+                select(ITEMS.c.id, ITEMS.c.story_id).where(ITEMS.c.id.in_(chunk))
+            )
+            found.update((r.id, r.story_id or r.id) for r in rows)
+        return found
+
+    def set_dates(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Re-date items: rows of item_id, day, date_source, published, updated."""
+        rows = list(rows)
+        if rows:
+            self.conn.execute(
+                update(ITEMS).where(ITEMS.c.id == bindparam("b_item")).values(
+                    day=bindparam("b_day"), date_source=bindparam("b_source"),
+                    published=bindparam("b_published"), updated=bindparam("b_updated"),
+                ),
+                [
+                    {"b_item": r["item_id"], "b_day": r["day"], "b_source": r["date_source"],
+                     "b_published": r["published"], "b_updated": r["updated"]}
+                    for r in rows
+                ],
+            )  # fmt: skip
+
+    def tag_story(
+        self, lead: int, key: str, published: datetime, tags: Mapping[str, str]
+    ) -> set[str]:
+        """Make the story's feed entry (its lead) carry `tags`; returns the topics it had."""
+        table = ITEM_TOPICS
+        before = set(
+            self.conn.execute(
+                delete(table).where(table.c.item_id == lead).returning(table.c.topic)
+            ).scalars()
+        )
+        rows = [
+            {"topic": t, "item_id": lead, "published": published, "item_key": key, "why": why}
+            for t, why in tags.items()
+        ]
+        if rows:
+            self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
+        return before
+
+    def untag(self, item_ids: Collection[int]) -> dict[int, set[str]]:
+        """Remove the feed tags of reports that are no longer leads; their topics before."""
+        table, before = ITEM_TOPICS, dict[int, set[str]]()
+        for chunk in _chunks(sorted(item_ids)):
+            rows = self.conn.execute(
+                delete(table)
+                .where(table.c.item_id.in_(chunk))
+                .returning(table.c.item_id, table.c.topic)
+            )
+            for item_id, topic in rows:
+                before.setdefault(item_id, set()).add(topic)
+        return before
+
+    def forget_all(self) -> None:
+        """Undo every story: each item its own, no signatures, no term index."""
+        self.conn.execute(delete(STORY_TERMS))
+        self.conn.execute(update(ITEMS).values(story_id=None, signature=None))
+
+    def iter_in_storing_order(self, batch: int) -> Iterator[list[tuple[int, ParsedItem]]]:
+        """Every item as parsed (its own date, not one from a story), `batch` at a time,
+        in the order they were first stored (then by key): the order of single-pass
+        grouping."""
+        items = ITEMS.c
+        last: tuple[datetime, str] | None = None
+        query = select(items.id, items.key, items.title, items.body, items.kind, items.day,
+                       items.date_source, items.author, items.first_seen)  # fmt: skip
+        while True:
+            page = query
+            if last is not None:
+                page = page.where(
+                    or_(items.first_seen > last[0],
+                        and_(items.first_seen == last[0], items.key > last[1]))
+                )  # fmt: skip
+            rows = self.conn.execute(page.order_by(items.first_seen, items.key).limit(batch)).all()
+            if not rows:
+                return
+            yield [(r.id, _as_parsed(r)) for r in rows]
+            last = (rows[-1].first_seen, rows[-1].key)
+
+    def iter_leads(self, batch: int) -> Iterator[list[int]]:
+        """The id of every story's lead, `batch` at a time."""
+        last = 0
+        while ids := list(
+            self.conn.execute(
+                select(ITEMS.c.id)
+                .where(ITEMS.c.story_id.is_(None), ITEMS.c.id > last)
+                .order_by(ITEMS.c.id)
+                .limit(batch)
+            ).scalars()
+        ):
+            yield ids
+            last = ids[-1]
+
+    def overrides(self, keys: Collection[str] | None = None) -> dict[str, Override]:
+        """The user's decisions, by item key (all of them, or those of `keys`)."""
+        query = select(STORY_OVERRIDES)
+        if keys is not None:
+            query = query.where(STORY_OVERRIDES.c.item_key.in_(sorted(keys)))
+        return {
+            r.item_key: Override(r.story_key, bool(r.alone), r.day)
+            for r in self.conn.execute(query)
+        }
+
+    def set_override(self, key: str, override: Override) -> None:
+        """Record (or, when it decides nothing, forget) the user's decision for `key`."""
+        self.conn.execute(delete(STORY_OVERRIDES).where(STORY_OVERRIDES.c.item_key == key))
+        if override.with_key or override.alone or override.day:
+            self.conn.execute(
+                STORY_OVERRIDES.insert().values(
+                    item_key=key, story_key=override.with_key, alone=override.alone,
+                    day=override.day,
+                )
+            )  # fmt: skip
+
+
+def _as_parsed(row: Any) -> ParsedItem:
+    """A stored item as its parser gave it: a date taken from its story is not its own,
+    and an undated one may date itself from its text (dating improves with releases)."""
+    blocks = load_blocks(row.body)
+    source = DateSource(row.date_source)
+    day = row.day if source not in (DateSource.STORY, DateSource.FIRST_SEEN) else None
+    if day is None and source is not DateSource.EXPLICIT:
+        found = undated_item_date(row.title, [block.text for block in blocks if block.kind == "p"])
+        if found:
+            day, source = found[0], DateSource.CONTEXT if found[1] else DateSource.TEXT
+        else:
+            source = DateSource.FIRST_SEEN
+    return ParsedItem(row.key, row.title, blocks, ItemKind(row.kind), day, source, row.author)
+
+
+def _own_day(day: date | None, source: str, published: datetime) -> date | None:
+    """The date a report has of its own (an exact time's day, for one a feed timed);
+    one taken from its story is not evidence."""
+    if source in (DateSource.STORY, DateSource.FIRST_SEEN):
+        return None
+    return day or published.date()
+
+
+def story_reports(
+    conn: Connection, rows: Iterable[Any]
+) -> dict[int, tuple[str | None, tuple[OtherReport, ...]]]:
+    """For each item row: its lead's key when it is not its story's lead, and the
+    story's other reports, each with the source it was first seen in."""
+    wanted = {row.id: row.story_id or row.id for row in rows}
+    items, sighted = ITEMS.c, SIGHTINGS.c
+    source = (
+        select(func.min(sighted.source))
+        .where(sighted.item_id == items.id)
+        .correlate(ITEMS)
+        .scalar_subquery()
+    )
+    reports: dict[int, list[tuple[int, str, OtherReport]]] = {}
+    for chunk in _chunks(sorted(set(wanted.values()))):
+        found = conn.execute(
+            select(items.id, items.key, items.title, items.link, items.published,
+                   items.story_id, items.first_seen, source.label("source"))
+            .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
+            .order_by(items.first_seen, items.key)
+        )  # fmt: skip
+        for r in found:
+            report = OtherReport(r.key, r.title, r.source or "", r.link, r.published)
+            reports.setdefault(r.story_id or r.id, []).append((r.id, r.key, report))
+    result = {}
+    for item_id, lead in wanted.items():
+        story = reports.get(lead, [])
+        if len(story) < 2:
+            continue
+        lead_key = next((key for rid, key, _ in story if rid == lead), None)
+        others = tuple(report for rid, _, report in story if rid != item_id)
+        result[item_id] = (lead_key if lead != item_id else None, others)
+    return result

@@ -1,0 +1,186 @@
+"""Which story each report joins: single-pass grouping, the way news tracking has long
+done it. Reports are taken in order; each joins the story of the most alike earlier
+report when they are alike enough and their dates allow one event, or starts a story
+of its own. A story's first-stored report leads it for good. Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .likeness import Likeness, days_agree, likeness
+from .signature import Signature
+
+# Alike enough to be one event: most of the smaller report's specific terms (weighted by
+# how rare they are), and a good part of its content words, are in the other.
+SPECIFIC_SHARE = 0.4
+WORD_SHARE = 0.35
+MIN_SPECIFIC = 2  # shared names, numbers or quotes
+STRONG_SHARE, STRONG_SPECIFIC, STRONG_WORD_SHARE = 0.75, 3, 0.1
+
+
+@dataclass(frozen=True)
+class Report:
+    """An item as grouping sees it."""
+
+    item_id: int
+    key: str
+    signature: Signature
+    day: date | None  # its date, when it has one of its own
+    soft: bool = False  # the year of `day` is a guess (a dateline's day and month)
+    lead: int | None = None  # its story's lead, when it is stored in one already
+
+
+@dataclass(frozen=True)
+class Override:
+    """What a user decided for an item: join the story of `with_key`, or stand alone;
+    and its date."""
+
+    with_key: str | None = None
+    alone: bool = False
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The story a report joins (`lead` is its own id for a story of its own), and why."""
+
+    item_id: int
+    lead: int
+    because: str
+
+
+@dataclass
+class Grouping:
+    """The reports already placed, with an index of their specific terms, and the
+    rarity of each term (rarer names tell events apart better)."""
+
+    term_counts: Mapping[str, int]  # in how many stored reports each term occurs
+    total: int  # how many reports the counts are of
+    reports: dict[int, Report] = field(default_factory=dict)
+    by_term: dict[str, list[int]] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)
+    stories: dict[int, list[int]] = field(default_factory=dict)  # lead -> its reports
+
+    def add(self, report: Report, lead: int) -> None:
+        placed = Report(report.item_id, report.key, report.signature, report.day, report.soft, lead)
+        self.reports[report.item_id] = placed
+        self.by_key[report.key] = report.item_id
+        self.stories.setdefault(lead, []).append(report.item_id)
+        for term in report.signature.specific:
+            self.by_term.setdefault(term, []).append(report.item_id)
+
+    def weight(self, term: str) -> float:
+        """How much sharing `term` says: the rarer, the more (an inverse frequency)."""
+        return math.log(1 + (self.total + 1) / (self.term_counts.get(term, 0) + 1))
+
+
+def place(report: Report, grouping: Grouping, override: Override | None = None) -> Placement:
+    """The story `report` joins, given the reports placed before it."""
+    if override and override.alone:
+        return Placement(report.item_id, report.item_id, "a story of its own, set by hand")
+    if override and override.with_key and override.with_key in grouping.by_key:
+        other = grouping.reports[grouping.by_key[override.with_key]]
+        return Placement(report.item_id, other.lead or other.item_id, "merged by hand")
+    best: tuple[float, Report, Likeness] | None = None
+    for other in _candidates(report, grouping):
+        if other.item_id == report.item_id:
+            continue
+        alike = likeness(report.signature, other.signature)
+        share = _weighted_share(report.signature, other.signature, grouping)
+        if alike.specific < MIN_SPECIFIC or share < SPECIFIC_SHARE:
+            continue
+        # Fewer words in common will do when most of the names, numbers and quotes are:
+        # a rewrite retells an interview in its own words, keeping who and what.
+        strong = share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
+        if alike.word_share < (STRONG_WORD_SHARE if strong else WORD_SHARE):
+            continue
+        # Alike enough to one report; a different event to none of its story's.
+        story = grouping.stories.get(other.lead or other.item_id, [other.item_id])
+        if any(_different_events(report, grouping.reports[member]) for member in story):
+            continue
+        score = (share + alike.word_share) / 2
+        if best is None or score > best[0]:
+            best = (score, other, alike)
+    if best is None:
+        return Placement(report.item_id, report.item_id, "no earlier report of the event")
+    score, other, alike = best
+    because = (
+        f"like {other.key} ({alike.specific} names, numbers or quotes and "
+        f"{alike.word_share:.0%} of the words shared; score {score:.2f})"
+    )
+    return Placement(report.item_id, other.lead or other.item_id, because)
+
+
+def group(
+    reports: Sequence[Report],
+    grouping: Grouping,
+    overrides: Mapping[str, Override] | None = None,
+) -> list[Placement]:
+    """Place `reports` in order (each may join one placed before it), adding each to
+    `grouping` as it is placed."""
+    placements = []
+    for report in reports:
+        placement = place(report, grouping, (overrides or {}).get(report.key))
+        grouping.add(report, placement.lead)
+        placements.append(placement)
+    return placements
+
+
+def _candidates(report: Report, grouping: Grouping) -> Iterable[Report]:
+    """The placed reports sharing a specific term with `report`, each once."""
+    seen: set[int] = set()
+    for term in report.signature.specific:
+        for item_id in grouping.by_term.get(term, ()):
+            if item_id not in seen:
+                seen.add(item_id)
+                yield grouping.reports[item_id]
+
+
+def _weighted_share(one: Signature, other: Signature, grouping: Grouping) -> float:
+    """The specific terms both have, weighted by rarity, as a share of the smaller side."""
+    a, b = one.specific, other.specific
+    if not a or not b:
+        return 0.0
+    weight = grouping.weight
+    shared = sum(weight(term) for term in a & b)
+    return shared / min(sum(weight(t) for t in a), sum(weight(t) for t in b))
+
+
+def _phases_differ(one: Signature, other: Signature) -> bool:
+    """True when two reports open on different moments of an event: its opening and
+    its final stage, or an announcement and a report of what happened."""
+    a, b = one.phase, other.phase
+    return ("future" in a) != ("future" in b) or ({"start", "end"} <= a | b and a != b)
+
+
+def _names_people(one: Signature, other: Signature) -> bool:
+    """False when each report's opening names someone the other never does: one
+    official on one day at two meetings differs in whom they met (a rewrite may name
+    a spokesman its original does not; the original then names no one new)."""
+    return one.people <= other.names or other.people <= one.names
+
+
+def _days_differ(one: Signature, other: Signature) -> bool:
+    """True when both reports open on the day of their event, and the days differ."""
+    return bool(one.event_day and other.event_day and one.event_day != other.event_day)
+
+
+def _different_events(one: Report, other: Report) -> bool:
+    """True when two reports cannot be of one event: their dates lie apart, they open
+    on different days or moments of it, each names someone the other does not, or
+    they open with interviews given to different outlets."""
+    return (
+        not days_agree(one.day, other.day, soft=one.soft or other.soft)
+        or _phases_differ(one.signature, other.signature)
+        or not _names_people(one.signature, other.signature)
+        or _days_differ(one.signature, other.signature)
+        or bool(
+            one.signature.interviewer
+            and other.signature.interviewer
+            and one.signature.interviewer.isdisjoint(other.signature.interviewer)
+        )
+    )

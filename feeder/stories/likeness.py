@@ -1,0 +1,52 @@
+"""How alike two reports are, and whether their dates allow them to be one event.
+Pure, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .signature import Signature
+
+# Reports of one event are dated within a few days of each other (a listing and its
+# article, an agency's rewrite the next day).
+DAY_WINDOW = 3
+_LONGER = 3  # a report this many times longer than another is compared by its opening
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """What two signatures share: their specific terms, and their content words, each
+    as a share of the smaller side (a listing summary lies inside its article)."""
+
+    specific: int  # names, numbers and quotes both have
+    specific_share: float
+    word_share: float
+
+    @property
+    def score(self) -> float:
+        return round((self.specific_share + self.word_share) / 2, 3)
+
+
+def likeness(one: Signature, other: Signature) -> Likeness:
+    """The overlap of two signatures, relative to the smaller one."""
+    a, b = one.specific, other.specific
+    shared = len(a & b)
+    specific_share = shared / min(len(a), len(b)) if a and b else 0.0
+    small, large = (one, other) if len(one.words) <= len(other.words) else (other, one)
+    # A short report beside a long one is its summary when it says what the long one
+    # opens with; anything short would otherwise lie inside a long interview.
+    against = large.opening_words if len(large.words) > _LONGER * len(small.words) else large.words
+    word_share = len(small.words & against) / len(small.words) if small.words else 0.0
+    return Likeness(shared, round(specific_share, 3), round(word_share, 3))
+
+
+def days_agree(one: date | None, other: date | None, soft: bool = False) -> bool:
+    """True when two reports' dates allow one event: either is undated, or they lie
+    within `DAY_WINDOW` days. `soft`: a date whose year is a guess (from a dateline's
+    day and month) agrees with one of the same day and month in any year."""
+    if one is None or other is None:
+        return True
+    if soft:
+        one = one.replace(year=other.year) if (one.month, one.day) != (2, 29) else one
+    return abs((one - other).days) <= DAY_WINDOW

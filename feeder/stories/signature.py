@@ -1,0 +1,217 @@
+"""What an item's text says that another report of the same event would say too: its
+names, numbers, quoted phrases and content words. Pure, no I/O."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+
+from ..dates import after_dateline, event_day
+from ..model import Block
+from ..normalize import first_sentence
+from ..topics.enumerations import enumerations
+from ..topics.patterns import BRANDS
+
+_TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]")
+_QUOTED = re.compile(r"[“\"«]([^”\"»]{3,80})[”\"»]")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+# Words every report about the organisation uses: they say nothing about which event.
+_COMMON_NAMES = frozenset(
+    (  # noqa: SIM905 -- a word list reads better as text
+        "csto cis sco un osce nato eu the a an in on of and for to at by with from this that "
+        "organization organisation collective security treaty council councils secretary "
+        "general deputy secretariat republic republics federation minister ministers "
+        "ministry ministries defence defense foreign affairs president chairman chairmanship "
+        "state states member members joint staff forces force committee session meeting "
+        "head heads government office press service agency news january february march "
+        "april may june july august september october november december monday tuesday "
+        "wednesday thursday friday saturday sunday mr ms dr gen lt col"
+    ).split()
+)
+_STOPWORDS = frozenset(
+    (  # noqa: SIM905 -- a word list reads better as text
+        "about above after again against also among another because been before being "
+        "below between both could does doing down during each from further have having "
+        "here hers herself himself into itself just more most much must myself only other "
+        "ours ourselves over same should some such than that their theirs them themselves "
+        "then there these they this those through under until very were what when where "
+        "which while whom will with would your yours said says told noted stressed added "
+        "year years today within without well made make many first second third there "
+        "including issues issue questions question cooperation organization collective "
+        "security treaty member states countries secretary general csto held meeting "
+        "session also their which"
+    ).split()
+)
+# What an opening sentence says of its event's moment.
+_STARTS = r"open(?:ed|ing|s)?|launch(?:ed|es)?|beg[au]n|begins|start(?:ed|s)?"
+_ENDS = r"final|closing|closed|conclud(?:ed|es|ing)|ended|completed|completion"
+_FUTURE = (
+    r"will\s+(?:not\s+)?(?:be\s+held|hold|host|take\s+place|meet|start|open|begin|send|"
+    r"visit|arrive|participate|attend)|is\s+scheduled|next\s+week"
+)
+_PHASES = tuple(
+    (name, re.compile(rf"\b(?:{words})\b", re.IGNORECASE))
+    for name, words in (("start", _STARTS), ("end", _ENDS), ("future", _FUTURE))
+)
+# A first name and a surname (or more names): the surname is what reports share.
+# (Overlapping: "Kyrgyzstan Almazbek Toktogulov" holds two pairs.)
+_PERSON = re.compile(r"(?=\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+([A-Z][a-z]{2,})\b(?![\w-]))")
+_OPENING_PARAGRAPHS = 2  # what a listing summary or teaser of an article draws on
+# The outlet an interview or comment was given to: the first word of its name.
+_INTERVIEWER = re.compile(
+    r"\b(?:interview|commentary|comment|remarks)\s+(?:with|to|for)\s+(?:the\s+)?[“\"«]?"
+    r"([A-Z][\w.-]+)|\b(?:told|telling)\s+(?:the\s+)?[“\"«]?([A-Z][\w.-]+)"
+)
+_RELATIVE_FUTURE = re.compile(r",?\s+(?:which|that|who)\s+will\b[^,;.]*", re.IGNORECASE)
+# Capitalised words that open no person's name, or close none.
+_NOT_PEOPLE = _COMMON_NAMES | frozenset(
+    (  # noqa: SIM905 -- a word list reads better as text
+        "in on at during according today after before under since as while when but "
+        "central asian eastern western northern southern chief major colonel lieutenant "
+        "russian kazakh kyrgyz tajik armenian belarusian afghan ministry republic national "
+        "rapid reaction collective armed special security council kingdom united nations "
+        "segodnya today times news agency centre center response programme program group "
+        "targeted forces commission committee assembly palace academy university institute "
+        "operation operations exercise training region district service services department "
+        "federal state states international interstate organization"
+    ).split()
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
+
+
+def _outlet(word: str) -> str:
+    """The news outlet `word` names ("Sputnik", "Cronos.Asia"), or "" (an interview
+    "with the Chief of the Joint Staff" was given by him, not to an outlet)."""
+    word = word.rstrip(".")
+    return next((name for name in (word, re.split(r"[.-]", word)[0]) if name in BRANDS), "")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """True when the word at `start` opens a sentence (so its capital says nothing)."""
+    before = text[max(0, start - 4) : start].rstrip()
+    return not before or before[-1] in '.!?:;"“«(–—-•'
+
+
+def _stem(word: str) -> str:
+    """A light stem, so "trainings" and "training", "held" forms, meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An item's evidence for story grouping: names (capitalised words past a
+    sentence's start, acronyms), numbers, quoted phrases, stemmed content words, and
+    what its opening sentence says of the event."""
+
+    names: frozenset[str]
+    numbers: frozenset[str]
+    quotes: frozenset[str]
+    words: frozenset[str]
+    # What its opening says of the event's moment: "start" (an opening), "end" (a final
+    # stage, results), "future" (an announcement): one event's reports agree on it.
+    phase: frozenset[str] = frozenset()
+    # The people its opening names ("Almazbek Toktogulov": the surname of a first name
+    # and a surname): another report of the event names them too.
+    people: frozenset[str] = frozenset()
+    # The day its opening says the event happened on ("On 24 June, ...", as "MM-DD"):
+    # the days of one visit are different events.
+    event_day: frozenset[str] = frozenset()
+    # Whom the interview or comment it opens with was given to ("an interview with
+    # Sputnik", "told TASS"): interviews to two outlets are two events.
+    interviewer: frozenset[str] = frozenset()
+    # The content words of its title and first paragraphs: what a summary of it says.
+    opening_words: frozenset[str] = frozenset()
+
+    @property
+    def specific(self) -> frozenset[str]:
+        """The terms that tell one event from another: names, numbers, quotes."""
+        return (
+            frozenset(f"n:{n}" for n in self.names)
+            | frozenset(f"#:{n}" for n in self.numbers)
+            | frozenset(f"q:{q}" for q in self.quotes)
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {name: sorted(getattr(self, name)) for name in _FIELDS}, ensure_ascii=False
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Signature:
+        data = json.loads(text)
+        return cls(**{name: frozenset(data.get(name, ())) for name in _FIELDS})
+
+
+_FIELDS = [field.name for field in fields(Signature)]
+
+
+def signature(title: str, blocks: Sequence[Block]) -> Signature:
+    """The signature of an item's title and text."""
+    lead = next((block.text for block in blocks if block.kind == "p"), "")
+    names, numbers, quotes, words = _terms(title, *(block.text for block in blocks))
+    people = frozenset(
+        match.group(2).casefold()
+        for text in (title, lead)
+        for match in _PERSON.finditer(text)
+        if not {match.group(1).casefold(), match.group(2).casefold()} & _NOT_PEOPLE
+    )
+    # "... Rubezh-2025, which will be held in ...": a clause about something else.
+    opening = first_sentence(after_dateline(lead)) if lead else ""
+    opening = _RELATIVE_FUTURE.sub("", opening)
+    phase = frozenset(name for name, marker in _PHASES if marker.search(f"{title} {opening}"))
+    day = event_day(opening)
+    interviewer = frozenset(
+        outlet
+        for match in _INTERVIEWER.finditer(opening)
+        if (outlet := _outlet((match.group(1) or match.group(2)).casefold()))
+    )
+    paragraphs = [block.text for block in blocks if block.kind == "p"]
+    opening_words = _terms(title, *paragraphs[:_OPENING_PARAGRAPHS])[3]
+    return Signature(
+        names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
+        interviewer, opening_words,
+    )  # fmt: skip
+
+
+def _terms(*texts: str) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """The names, numbers, quoted phrases and content words of `texts`."""
+    names: set[str] = set()
+    numbers: set[str] = set()
+    words: set[str] = set()
+    quotes: set[str] = set()
+    for text in texts:
+        quotes.update(q.strip().casefold() for q in _QUOTED.findall(text) if len(q.split()) <= 6)
+        # Names in a list of four or more ("Armenia, Belarus, Kazakhstan and Russia") are
+        # boilerplate: they tell no event from another.
+        lists = [(a, b) for a, b, items in enumerations(text) if items >= 4]
+        for match in _TOKEN.finditer(text):
+            token = match.group()
+            if token[0].isdigit():
+                for number in _NUMBER.findall(token):
+                    if len(number) >= 2 and not _YEAR.fullmatch(number):
+                        numbers.add(number.replace(",", ""))
+                continue
+            folded = token.casefold().strip(".'’").removesuffix("'s").removesuffix("’s")
+            if (
+                token[0].isupper()
+                and not _opens_sentence(text, match.start())
+                and folded not in _COMMON_NAMES
+                and len(folded) > 2
+                and not any(a <= match.start() < b for a, b in lists)
+            ):
+                names.add(folded)
+            if len(folded) >= 4 and folded.isalpha() and folded not in _STOPWORDS:
+                words.add(_stem(folded))
+    return frozenset(names), frozenset(numbers), frozenset(quotes), frozenset(words)
+
+
+def specific_terms(signatures: Iterable[Signature]) -> set[str]:
+    """Every specific term of these signatures (what the story index is keyed on)."""
+    return {term for sig in signatures for term in sig.specific}

@@ -1,0 +1,185 @@
+"""The story step of an ingest: place the items a batch stored or changed in stories,
+date reports from their story, and keep each story's feed entry (its lead) tagged
+with the topics of all its reports. Decisions are `feeder.stories`'; this executes
+them in the batch's transaction.
+
+    term counts and earlier reports sharing a term (store)
+      | stories.group (pure: which story each report joins)
+      | store.stories.save (story, signature, term index)
+      | stories.date_story per touched story (pure) | store: dates, the lead's tags
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from .config import ALL_FEED
+from .decide import FUTURE_GRACE, calendar_day_start
+from .model import DateSource, ParsedItem
+from .store import StoreWriter
+from .store.stories import StoredReport
+from .stories import Dating, Grouping, Override, Report, date_story, group, signature
+from .stories.signature import specific_terms
+
+# A term in more stored items than this finds no candidates (the Secretary General's
+# name is in half the corpus): it still weighs in the likeness of candidates found
+# through rarer terms.
+TERM_CAP = 200
+# Reports with a date of their own are placed first, oldest first: a story's first
+# report is then its original, not an undated rewrite stored in the same batch.
+_ORDER = {DateSource.EXPLICIT: 0, DateSource.TEXT: 0, DateSource.SET: 0, DateSource.CONTEXT: 1}
+
+
+@dataclass
+class StoryChanges:
+    """What a story step changed: feeds to bump, items whose pages to render again."""
+
+    feeds: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+
+class StoryStep:
+    """Stories for one transaction's items (see the module docstring)."""
+
+    def __init__(self, writer: StoreWriter, zone: tzinfo, now: datetime) -> None:
+        self.writer, self.zone, self.now = writer, zone, now
+
+    def place(self, items: Iterable[tuple[int, ParsedItem]]) -> StoryChanges:
+        """Place new or changed items (row id, as parsed) and settle their stories."""
+        stories = self.writer.stories
+        reports = [
+            Report(item_id, item.key, signature(item.title, item.blocks),
+                   item.day if item.date_source in _ORDER else None,
+                   item.date_source is DateSource.CONTEXT)
+            for item_id, item in items
+        ]  # fmt: skip
+        if not reports:
+            return StoryChanges()
+        ids = [report.item_id for report in reports]
+        before = stories.lead_of(ids)
+        # A lead with other reports keeps leading its story: its id is the feed entry's.
+        kept = {lead for lead, members in stories.stories(set(before.values())).items()
+                if len(members) > 1}  # fmt: skip
+        terms = specific_terms(report.signature for report in reports)
+        counts = stories.term_counts(terms)
+        findable = {term for term in terms if counts.get(term, 0) <= TERM_CAP}
+        for report in reports:  # the batch's own reports count towards rarity too
+            for term in report.signature.specific:
+                counts[term] = counts.get(term, 0) + 1
+        grouping = Grouping(counts, stories.indexed() + len(reports))
+        for stored in stories.reports_with(findable, besides=ids):
+            grouping.add(stored, stored.lead or stored.item_id)
+        for report in reports:
+            if report.item_id in kept:
+                grouping.add(report, report.item_id)
+        placing = sorted(
+            (report for report in reports if report.item_id not in kept),
+            key=lambda r: (_ORDER.get(_source(r), 2), r.day or date.max, r.key),
+        )
+        overrides = stories.overrides({report.key for report in reports})
+        placements = group(placing, grouping, overrides)
+        leads = {p.item_id: p.lead for p in placements} | {item: item for item in kept}
+        stories.save((r.item_id, leads[r.item_id], r.signature) for r in reports)
+        return self.settle(set(leads.values()) | set(before.values()), changed=True)
+
+    def settle(self, leads: Collection[int], changed: bool = False) -> StoryChanges:
+        """Date the reports of these stories from one another, and tag each lead with
+        every topic of its story. `changed`: the stories' reports are new or edited, so
+        their feeds change whatever the dates and tags."""
+        changes = StoryChanges()
+        stories = self.writer.stories.stories(leads)
+        members = [r.item_id for reports in stories.values() for r in reports[1:]]
+        for topics in self.writer.stories.untag(members).values():
+            changes.feeds |= topics
+        keys = {r.key for reports in stories.values() for r in reports}
+        overrides = self.writer.stories.overrides(keys)
+        for lead, reports in stories.items():
+            changes.keys |= {r.key for r in reports}
+            published = self._date(reports, overrides).get(lead, reports[0].published)
+            tags: dict[str, str] = {}
+            for report in reports:  # the lead's own reasons first
+                for slug, why in report.tags.items():
+                    if report.item_id == lead:
+                        tags.setdefault(slug, why)
+                    else:
+                        tags.setdefault(slug, f"also reported as {report.key}: {why}")
+            head = reports[0]
+            before = self.writer.stories.tag_story(lead, head.key, published, tags)
+            if changed or before != set(tags) or published != head.published:
+                changes.feeds |= {ALL_FEED, *before, *tags}
+        return changes
+
+    def _date(
+        self, reports: list[StoredReport], overrides: dict[str, Override]
+    ) -> dict[int, datetime]:
+        """Write the dates the story gives its reports; the new published times."""
+        days = [self._own_day(r) for r in reports]
+        dated = date_story(
+            [Dating(r.key, day, r.date_source) for r, day in zip(reports, days, strict=True)],
+            overrides,
+        )
+        rows, moved = [], {}
+        # A report first seen, or edited, after the lead was stored updates its entry.
+        newest = max((max(r.first_seen, r.updated) for r in reports[1:]), default=None)
+        for report, day, dating in zip(reports, days, dated, strict=True):
+            exact = report.day is None and day is not None
+            if (dating.day, dating.source) == (day, report.date_source):
+                published = report.published  # an exact time a feed gave stays exact
+            else:
+                exact, published = False, _day_time(dating.day, report.first_seen, self.zone)
+            edited = report.updated != report.published
+            updated = max(report.updated, published) if edited else published
+            if report is reports[0] and newest and newest > max(updated, report.first_seen):
+                updated = newest
+            stored_day = None if exact else dating.day
+            if (stored_day, dating.source, published, updated) != (
+                report.day, report.date_source, report.published, report.updated
+            ):  # fmt: skip
+                rows.append({"item_id": report.item_id, "day": stored_day,
+                             "date_source": dating.source.value, "published": published,
+                             "updated": updated})  # fmt: skip
+                moved[report.item_id] = published
+        self.writer.stories.set_dates(rows)
+        return moved
+
+    def _own_day(self, report: StoredReport) -> date | None:
+        """The calendar day a report's own date falls on (an exact time a feed gave is
+        stored without one)."""
+        if report.day is None and report.date_source is DateSource.EXPLICIT:
+            return report.published.astimezone(self.zone).date()
+        return report.day
+
+
+def _source(report: Report) -> DateSource:
+    if report.day is None:
+        return DateSource.FIRST_SEEN
+    return DateSource.CONTEXT if report.soft else DateSource.EXPLICIT
+
+
+def _day_time(day: date | None, first_seen: datetime, zone: tzinfo) -> datetime:
+    """Midnight of `day` in `zone`, or when first seen for no day or one too far ahead."""
+    if day is None:
+        return first_seen
+    moment = calendar_day_start(day, zone)
+    return first_seen if moment > first_seen + FUTURE_GRACE else moment
+
+
+def regroup_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 500) -> int:
+    """Place every stored item in stories anew, in the order they were first stored
+    (after the way of grouping or dating changed); returns how many were placed."""
+    writer.stories.forget_all()
+    step = StoryStep(writer, zone, now)
+    count = 0
+    for rows in writer.stories.iter_in_storing_order(batch):
+        step.place((item_id, item) for item_id, item in rows)
+        count += len(rows)
+    return count
+
+
+def settle_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 500) -> None:
+    """Settle every story (after every item was re-tagged)."""
+    step = StoryStep(writer, zone, now)
+    for leads in writer.stories.iter_leads(batch):
+        step.settle(leads)
