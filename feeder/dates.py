@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+
+from .model import DateSource
 
 _MONTHS = {
     name: number
@@ -128,13 +131,20 @@ def _day_month(text: str, at_start: bool) -> tuple[int, str, str] | None:
 
 
 def _years(text: str) -> tuple[list[str], list[str]]:
-    """The years written in `text`: those standing on their own, and those in names."""
+    """The years written in `text`: those standing on their own, and those in names or
+    plans ("Rubezh-2024", "the plan for 2020", "until 2030": a horizon, often ahead)."""
     standing: list[str] = []
     named: list[str] = []
     for match in _YEAR_IN_TEXT.finditer(text):
-        before = text[max(0, match.start() - 3) : match.start()]
-        (named if _NAMED_YEAR.search(before) else standing).append(match.group())
+        before = text[max(0, match.start() - 24) : match.start()]
+        horizon = _NAMED_YEAR.search(before[-3:]) or _PLAN_YEAR.search(before)
+        (named if horizon else standing).append(match.group())
     return standing, named
+
+
+_PLAN_YEAR = re.compile(
+    r"\b(?:for|until|till|by|through|to|up\s+to)\s+(?:the\s+)?(?:year\s+)?$|[-–]$", re.IGNORECASE
+)
 
 
 def _commonest(years: list[str]) -> str | None:
@@ -142,24 +152,32 @@ def _commonest(years: list[str]) -> str | None:
     return max(years, key=lambda year: (years.count(year), -years.index(year))) if years else None
 
 
-def _year_stated(near: str, texts: list[str]) -> str | None:
-    """The year an item is written in, as its text states it: one standing on its own
-    next to its date (the dateline's paragraph, or the lead), else the commonest in a
-    name (exercises and plans carry the current year), else any other. Years elsewhere
-    in a long text are as often history ("in 1945") as the present."""
+def _year_stated(near: str, texts: list[str]) -> tuple[str, bool] | None:
+    """The year an item is written in, as its text states it, and whether that is a
+    guess: one standing on its own next to its date (the dateline's paragraph, or the
+    lead) is not; else the commonest in a name (exercises and plans carry the current
+    year, or the next), else any other. Years elsewhere in a long text are as often
+    history ("in 1945") as the present."""
     standing_near, _ = _years(near)
+    if year := _commonest(standing_near):
+        # Two different years next to the date: which one is the item's is a guess.
+        return year, len(set(standing_near)) > 1
     standing, named = [], []
     for text in texts:
         more_standing, more_named = _years(text)
         standing += more_standing
         named += more_named
-    return _commonest(standing_near) or _commonest(named) or _commonest(standing)
+    year = _commonest(named) or _commonest(standing)
+    return (year, True) if year else None
 
 
-def context_date(title: str, paragraphs: list[str], datelines: bool = True) -> date | None:
+def context_date(
+    title: str, paragraphs: list[str], datelines: bool = True
+) -> tuple[date, bool] | None:
     """The date an undated item gives itself: a dateline's day and month (with
     `datelines`), else the first day and month of its title or lead (without), with
-    the year stated elsewhere in it."""
+    the year stated elsewhere in it; and whether that year is a guess (not written
+    next to the day and month)."""
     lead = paragraphs[0] if paragraphs else ""
     # Where to look, and the text whose years stand next to what is found there.
     if datelines:
@@ -168,23 +186,47 @@ def context_date(title: str, paragraphs: list[str], datelines: bool = True) -> d
         places = [(title, f"{title} {lead}"), (lead, lead)]
     for text, near in places:
         if found := _day_month(text, at_start=datelines):
-            year = _year_stated(near, [title, *paragraphs])
-            return make_date(year, found[1], found[2]) if year else None
+            stated = _year_stated(near, [title, *paragraphs])
+            if stated is None:
+                return None
+            day = make_date(stated[0], found[1], found[2])
+            return (day, stated[1]) if day else None
     return None
 
 
-def undated_item_date(title: str, paragraphs: list[str]) -> tuple[date, bool] | None:
-    """The date an item without an explicit one takes from its own text, and whether
-    its year is only inferred: its dateline first (the date of the report itself),
-    else the first full date written in it, else a day and month in its title or lead
-    with the year stated elsewhere."""
+@dataclass(frozen=True)
+class TextDate:
+    """The date an item's own text gives it."""
+
+    day: date
+    context: bool  # a day and month, with the year from elsewhere in the text
+    year_guessed: bool = False  # that year is not written next to the day and month
+
+
+def undated_item_date(title: str, paragraphs: list[str]) -> TextDate | None:
+    """The date an item without an explicit one takes from its own text: its dateline
+    first (the date of the report itself), else the first full date written in it,
+    else a day and month in its title or lead with the year stated elsewhere."""
     if (found := context_date(title, paragraphs)) is not None:
-        return found, True
-    if (found := first_text_date(" ".join([title, *paragraphs]))) is not None:
-        return found, False
+        return TextDate(found[0], True, found[1])
+    if (day := first_text_date(" ".join([title, *paragraphs]))) is not None:
+        return TextDate(day, False)
     if (found := context_date(title, paragraphs, datelines=False)) is not None:
-        return found, True
+        return TextDate(found[0], True, found[1])
     return None
+
+
+def own_date(
+    explicit: date | None, title: str, paragraphs: list[str]
+) -> tuple[date | None, DateSource, bool]:
+    """An item's own date, where it comes from, and whether its year is a guess: the
+    page's date, else its text's (`undated_item_date`), else none (first seen)."""
+    if explicit is not None:
+        return explicit, DateSource.EXPLICIT, False
+    if found := undated_item_date(title, paragraphs):
+        source = DateSource.CONTEXT if found.context else DateSource.TEXT
+        return found.day, source, found.year_guessed
+    return None, DateSource.FIRST_SEEN, False
 
 
 def event_day(sentence: str) -> str | None:

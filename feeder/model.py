@@ -63,6 +63,9 @@ class ParsedItem(_HasBlocks):
     link: str | None = None  # the item's own page on the web (http or https only)
     categories: tuple[str, ...] = ()  # as the source labels it
     published_at: datetime | None = None  # an exact time, when the source gives one
+    # A `context` date whose year is not written next to its day and month ("on
+    # November 15", the year only in "Interaction-2024"): a story may correct it.
+    year_guessed: bool = False
 
     @cached_property
     def content_hash(self) -> str:

@@ -50,9 +50,10 @@ class StoryStep:
         """Place new or changed items (row id, as parsed) and settle their stories."""
         stories = self.writer.stories
         reports = [
-            Report(item_id, item.key, signature(item.title, item.blocks),
+            Report(item_id, item.key,
+                   signature(item.title, item.blocks, item.year_guessed),
                    item.day if item.date_source in _ORDER else None,
-                   item.date_source is DateSource.CONTEXT)
+                   item.year_guessed, context=item.date_source is DateSource.CONTEXT)
             for item_id, item in items
         ]  # fmt: skip
         if not reports:
@@ -117,18 +118,21 @@ class StoryStep:
         """Write the dates the story gives its reports; the new published times."""
         days = [self._own_day(r) for r in reports]
         dated = date_story(
-            [Dating(r.key, day, r.date_source) for r, day in zip(reports, days, strict=True)],
+            [Dating(r.key, day, r.date_source, r.year_guessed)
+             for r, day in zip(reports, days, strict=True)],
             overrides,
-        )
+        )  # fmt: skip
         rows, moved = [], {}
         # A report first seen, or edited, after the lead was stored updates its entry.
         newest = max((max(r.first_seen, r.updated) for r in reports[1:]), default=None)
         for report, day, dating in zip(reports, days, dated, strict=True):
-            exact = report.day is None and day is not None
-            if (dating.day, dating.source) == (day, report.date_source):
-                published = report.published  # an exact time a feed gave stays exact
+            # An exact time a feed gave stays exact; a calendar day starts at midnight.
+            exact = report.day is None and dating.source is DateSource.EXPLICIT
+            exact = exact and (dating.day, report.date_source) == (day, DateSource.EXPLICIT)
+            if exact:
+                published = report.published
             else:
-                exact, published = False, _day_time(dating.day, report.first_seen, self.zone)
+                published = _day_time(dating.day, report.first_seen, self.zone)
             edited = report.updated != report.published
             updated = max(report.updated, published) if edited else published
             if report is reports[0] and newest and newest > max(updated, report.first_seen):
@@ -155,7 +159,7 @@ class StoryStep:
 def _source(report: Report) -> DateSource:
     if report.day is None:
         return DateSource.FIRST_SEEN
-    return DateSource.CONTEXT if report.soft else DateSource.EXPLICIT
+    return DateSource.CONTEXT if report.context else DateSource.EXPLICIT
 
 
 def _day_time(day: date | None, first_seen: datetime, zone: tzinfo) -> datetime:
@@ -173,7 +177,13 @@ def regroup_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 5
     step = StoryStep(writer, zone, now)
     count = 0
     for rows in writer.stories.iter_in_storing_order(batch):
-        step.place((item_id, item) for item_id, item in rows)
+        # Each item's own date as its text gives it now; its story then dates the rest.
+        writer.stories.set_own_dates(
+            (item_id, item.day, item.date_source)
+            for item_id, item in rows
+            if item.date_source is not DateSource.EXPLICIT
+        )
+        step.place(rows)
         count += len(rows)
     return count
 

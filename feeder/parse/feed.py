@@ -22,7 +22,8 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
+from ..dates import own_date
+from ..model import Block, ItemKind, ParsedItem, ParseResult
 from ..normalize import clean_text, first_sentence, item_key, shorten, squash
 from .seed import ParseError
 
@@ -201,17 +202,19 @@ def _item(entry: Any, namespace: str) -> ParsedItem | None:
         term for tag in entry.get("tags") or [] if (term := plain_text(tag.get("term") or ""))
     )
     author = plain_text(entry.get("author") or "") or None
+    dated, date_source, guessed = own_date(day, title, texts)
     return ParsedItem(
         key=key,
         title=title or (link or guid),
         blocks=tuple(Block("p", text) for text in texts),
         kind=ItemKind.ENTRY,
-        day=day,
-        date_source=DateSource.EXPLICIT if moment else DateSource.FIRST_SEEN,
+        day=dated,
+        date_source=date_source,
         author=author,
         link=link,
         categories=categories,
         published_at=moment,
+        year_guessed=guessed,
     )
 
 

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ..dates import first_text_date, parse_numeric_date
-from ..model import Block, DateSource, ItemKind, ListingSelectors, ParsedItem, ParseResult
+from ..dates import first_text_date, own_date, parse_numeric_date
+from ..model import Block, ItemKind, ListingSelectors, ParsedItem, ParseResult
 from ..normalize import clean_text, first_sentence, item_key, shorten, squash
 from .feed import http_link
 from .seed import ParseError
@@ -92,15 +92,17 @@ def parse_listing(
         summary = _first_text(block, source.summary) if source.summary else ""
         day = _date(_first_text(block, source.date), source.date_format) if source.date else None
         link = _link(block, source.link, page_url) if source.link else None
+        dated, date_source, guessed = own_date(day, title, [summary] if summary else [])
         items.append(
             ParsedItem(
                 key=item_key(title, day),
                 title=shorten(first_sentence(title)) if len(title) > 120 else title,
                 blocks=(Block("p", summary),) if summary else (),
                 kind=ItemKind.LISTING,
-                day=day,
-                date_source=DateSource.EXPLICIT if day else DateSource.FIRST_SEEN,
+                day=dated,
+                date_source=date_source,
                 link=link,
+                year_guessed=guessed,
             )
         )
     if not items:

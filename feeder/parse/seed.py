@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..dates import NUMERIC_DATE, after_dateline, parse_numeric_date, undated_item_date
-from ..model import Block, DateSource, ItemKind, ParsedItem, ParseResult
+from ..dates import NUMERIC_DATE, after_dateline, own_date, parse_numeric_date
+from ..model import Block, ItemKind, ParsedItem, ParseResult
 from ..normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
 
 _FOOTER = frozenset({"go back", "back to the section", "back to the all news"})
@@ -367,12 +367,7 @@ def _make_item(
     author: str | None,
     line: int,
 ) -> ParsedItem:
-    if explicit is not None:
-        day, source = explicit, DateSource.EXPLICIT
-    elif found := undated_item_date(title, [b.text for b in blocks if b.kind == "p"]):
-        day, source = found[0], DateSource.CONTEXT if found[1] else DateSource.TEXT
-    else:
-        day, source = None, DateSource.FIRST_SEEN
+    day, source, guessed = own_date(explicit, title, [b.text for b in blocks if b.kind == "p"])
     return ParsedItem(
         key=item_key(identity, explicit),
         title=title,
@@ -382,4 +377,5 @@ def _make_item(
         date_source=source,
         author=author,
         line=line,
+        year_guessed=guessed,
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 
-from ..dates import undated_item_date
+from ..dates import own_date
 from ..model import DateSource, ItemKind, OtherReport, ParsedItem
 from ..stories import Override, Report, Signature
 from .rows import load_blocks
@@ -34,6 +34,7 @@ class StoredReport:
     updated: datetime
     first_seen: datetime
     tags: dict[str, str]  # its own topics -> why
+    year_guessed: bool = False  # its own date's year is a guess (see `Signature`)
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -97,9 +98,10 @@ class StoryWriter:
             )  # fmt: skip
             found += [
                 Report(
-                    r.id, r.key, Signature.from_json(r.signature),
+                    r.id, r.key, sig := Signature.from_json(r.signature),
                     _own_day(r.day, r.date_source, r.published),
-                    r.date_source == DateSource.CONTEXT, r.story_id or r.id,
+                    sig.year_guessed, r.story_id or r.id,
+                    context=r.date_source == DateSource.CONTEXT,
                 )
                 for r in rows
             ]  # fmt: skip
@@ -136,7 +138,8 @@ class StoryWriter:
         for chunk in _chunks(sorted(leads)):
             rows = self.conn.execute(
                 select(items.id, items.key, items.story_id, items.day, items.date_source,
-                       items.published, items.updated, items.first_seen, items.tags)
+                       items.published, items.updated, items.first_seen, items.tags,
+                       items.signature)
                 .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
                 .order_by(items.first_seen, items.key)
             )  # fmt: skip
@@ -144,11 +147,25 @@ class StoryWriter:
                 report = StoredReport(
                     r.id, r.key, r.story_id or r.id, r.day, DateSource(r.date_source),
                     r.published, r.updated, r.first_seen, json.loads(r.tags or "{}"),
+                    bool(r.signature and Signature.from_json(r.signature).year_guessed),
                 )  # fmt: skip
                 found.setdefault(report.lead, []).append(report)
         for reports in found.values():
             reports.sort(key=lambda report: report.item_id != report.lead)
         return found
+
+    def set_own_dates(self, rows: Iterable[tuple[int, date | None, DateSource]]) -> None:
+        """Record items' own dates (item, day, where from) as their text gives them now;
+        settling their stories then dates them and sets their published times."""
+        values = [{"b_item": item, "b_day": day, "b_source": source.value}
+                  for item, day, source in rows]  # fmt: skip
+        if values:
+            self.conn.execute(
+                update(ITEMS)
+                .where(ITEMS.c.id == bindparam("b_item"))
+                .values(day=bindparam("b_day"), date_source=bindparam("b_source")),
+                values,
+            )
 
     def lead_of(self, item_ids: Collection[int]) -> dict[int, int]:
         """The lead of each item's story (itself when it leads one)."""
@@ -219,7 +236,8 @@ class StoryWriter:
         items = ITEMS.c
         last: tuple[datetime, str] | None = None
         query = select(items.id, items.key, items.title, items.body, items.kind, items.day,
-                       items.date_source, items.author, items.first_seen)  # fmt: skip
+                       items.date_source, items.author, items.first_seen,
+                       items.published)  # fmt: skip
         while True:
             page = query
             if last is not None:
@@ -270,18 +288,19 @@ class StoryWriter:
 
 
 def _as_parsed(row: Any) -> ParsedItem:
-    """A stored item as its parser gave it: a date taken from its story is not its own,
-    and an undated one may date itself from its text (dating improves with releases)."""
+    """A stored item as its parser would give it now: a page's date (or a feed's exact
+    time) stays, any other is found in its text again (dating improves with releases;
+    a date its story gave is not its own)."""
     blocks = load_blocks(row.body)
-    source = DateSource(row.date_source)
-    day = row.day if source not in (DateSource.STORY, DateSource.FIRST_SEEN) else None
-    if day is None and source is not DateSource.EXPLICIT:
-        found = undated_item_date(row.title, [block.text for block in blocks if block.kind == "p"])
-        if found:
-            day, source = found[0], DateSource.CONTEXT if found[1] else DateSource.TEXT
-        else:
-            source = DateSource.FIRST_SEEN
-    return ParsedItem(row.key, row.title, blocks, ItemKind(row.kind), day, source, row.author)
+    if row.date_source == DateSource.EXPLICIT:
+        day, source, guessed = row.day or row.published.date(), DateSource.EXPLICIT, False
+    else:
+        paragraphs = [block.text for block in blocks if block.kind == "p"]
+        day, source, guessed = own_date(None, row.title, paragraphs)
+    return ParsedItem(
+        row.key, row.title, blocks, ItemKind(row.kind), day, source, row.author,
+        year_guessed=guessed,
+    )  # fmt: skip
 
 
 def _own_day(day: date | None, source: str, published: datetime) -> date | None:

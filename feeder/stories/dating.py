@@ -22,6 +22,7 @@ class Dating:
     key: str
     day: date | None
     source: DateSource
+    year_guessed: bool = False  # a `context` day whose year is not written next to it
 
 
 def date_story(
@@ -29,8 +30,8 @@ def date_story(
 ) -> list[Dating]:
     """Each report's date within its story: its own (or the one set by hand), else the
     story's (the earliest stated date of its reports, else the earliest from a
-    dateline), else none. A dateline's year, a guess, yields to a stated date of the
-    story falling within days of the same day and month."""
+    dateline), else none. A guessed year of a day and month yields to a stated date
+    of the story falling within days of the same day and month."""
     own = []
     for report in reports:
         override = (overrides or {}).get(report.key)
@@ -48,8 +49,9 @@ def date_story(
         if report.day is None:
             source = DateSource.STORY if story_day else DateSource.FIRST_SEEN
             dated.append(Dating(report.key, story_day, source))
-        elif report.source is DateSource.CONTEXT and stated:
-            dated.append(Dating(report.key, _nearest_year(report.day, min(stated)), report.source))
+        elif report.source is DateSource.CONTEXT and report.year_guessed and stated:
+            moved = _nearest_year(report.day, min(stated))
+            dated.append(Dating(report.key, moved, report.source, report.year_guessed))
         else:
             dated.append(report)
     return dated

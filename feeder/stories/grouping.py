@@ -6,12 +6,13 @@ of its own. A story's first-stored report leads it for good. Pure, no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .likeness import Likeness, days_agree, likeness
+from .likeness import Likeness, days_agree, event_date, likeness
 from .signature import Signature
 
 # Alike enough to be one event: most of the smaller report's specific terms (weighted by
@@ -20,6 +21,9 @@ SPECIFIC_SHARE = 0.4
 WORD_SHARE = 0.35
 MIN_SPECIFIC = 2  # shared names, numbers or quotes
 STRONG_SHARE, STRONG_SPECIFIC, STRONG_WORD_SHARE = 0.75, 3, 0.1
+# A near copy (most of the smaller report's words) of a report dated alike needs one
+# name or number in common: agency rewrites of a short note keep few names.
+COPY_WORD_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Report:
     day: date | None  # its date, when it has one of its own
     soft: bool = False  # the year of `day` is a guess (a dateline's day and month)
     lead: int | None = None  # its story's lead, when it is stored in one already
+    context: bool = False  # `day` is a dateline's or lead's day and month, not a page's
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Grouping:
     stories: dict[int, list[int]] = field(default_factory=dict)  # lead -> its reports
 
     def add(self, report: Report, lead: int) -> None:
-        placed = Report(report.item_id, report.key, report.signature, report.day, report.soft, lead)
+        placed = dataclasses.replace(report, lead=lead)
         self.reports[report.item_id] = placed
         self.by_key[report.key] = report.item_id
         self.stories.setdefault(lead, []).append(report.item_id)
@@ -91,11 +96,14 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
             continue
         alike = likeness(report.signature, other.signature)
         share = _weighted_share(report.signature, other.signature, grouping)
-        if alike.specific < MIN_SPECIFIC or share < SPECIFIC_SHARE:
+        copy = alike.word_share >= COPY_WORD_SHARE and None not in (report.day, other.day)
+        if alike.specific < (1 if copy else MIN_SPECIFIC) or share < SPECIFIC_SHARE:
             continue
         # Fewer words in common will do when most of the names, numbers and quotes are:
         # a rewrite retells an interview in its own words, keeping who and what.
-        strong = share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
+        dated = None not in (report.day, other.day)
+        strong = dated and share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
+        strong = strong or _same_interview(report.signature, other.signature)
         if alike.word_share < (STRONG_WORD_SHARE if strong else WORD_SHARE):
             continue
         # Alike enough to one report; a different event to none of its story's.
@@ -150,10 +158,14 @@ def _weighted_share(one: Signature, other: Signature, grouping: Grouping) -> flo
     return shared / min(sum(weight(t) for t in a), sum(weight(t) for t in b))
 
 
-def _phases_differ(one: Signature, other: Signature) -> bool:
+def _phases_differ(one: Signature, other: Signature, days_apart: bool) -> bool:
     """True when two reports open on different moments of an event: its opening and
-    its final stage, or an announcement and a report of what happened."""
+    its final stage, or an announcement and a report of what happened; on different
+    days, a moment one names and the other does not (the closing and, the day
+    before, the live firing)."""
     a, b = one.phase, other.phase
+    if days_apart and a != b:
+        return True
     return ("future" in a) != ("future" in b) or ({"start", "end"} <= a | b and a != b)
 
 
@@ -161,7 +173,14 @@ def _names_people(one: Signature, other: Signature) -> bool:
     """False when each report's opening names someone the other never does: one
     official on one day at two meetings differs in whom they met (a rewrite may name
     a spokesman its original does not; the original then names no one new)."""
+    if one.people.isdisjoint(other.people):
+        return True
     return one.people <= other.names or other.people <= one.names
+
+
+def _same_interview(one: Signature, other: Signature) -> bool:
+    """True when both open with an interview to one outlet by one person."""
+    return bool(one.interviewer & other.interviewer and one.people & other.people)
 
 
 def _days_differ(one: Signature, other: Signature) -> bool:
@@ -173,9 +192,17 @@ def _different_events(one: Report, other: Report) -> bool:
     """True when two reports cannot be of one event: their dates lie apart, they open
     on different days or moments of it, each names someone the other does not, or
     they open with interviews given to different outlets."""
+    one_day, other_day = event_date(one.day, one.signature), event_date(other.day, other.signature)
+    # (A guessed year says nothing: the day and month then tell the days apart.)
+    soft = one.soft or other.soft
+    days_apart = bool(
+        one_day and other_day
+        and (one_day.timetuple()[1:3] if soft else one_day)
+        != (other_day.timetuple()[1:3] if soft else other_day)
+    )  # fmt: skip
     return (
-        not days_agree(one.day, other.day, soft=one.soft or other.soft)
-        or _phases_differ(one.signature, other.signature)
+        not days_agree(one_day, other_day, soft, pages=not (one.context or other.context))
+        or _phases_differ(one.signature, other.signature, days_apart)
         or not _names_people(one.signature, other.signature)
         or _days_differ(one.signature, other.signature)
         or bool(

@@ -4,13 +4,15 @@ Pure, no I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .signature import Signature
 
-# Reports of one event are dated within a few days of each other (a listing and its
-# article, an agency's rewrite the next day).
+# Reports of one event are dated within days of each other: the pages that date them
+# (a listing and its article, an outlet's rewrite the next day) within two, and a
+# dateline, which may date the report rather than the event, within three.
 DAY_WINDOW = 3
+PAGE_DAY_WINDOW = 2
 _LONGER = 3  # a report this many times longer than another is compared by its opening
 
 
@@ -41,12 +43,32 @@ def likeness(one: Signature, other: Signature) -> Likeness:
     return Likeness(shared, round(specific_share, 3), round(word_share, 3))
 
 
-def days_agree(one: date | None, other: date | None, soft: bool = False) -> bool:
+def days_agree(
+    one: date | None, other: date | None, soft: bool = False, pages: bool = False
+) -> bool:
     """True when two reports' dates allow one event: either is undated, or they lie
-    within `DAY_WINDOW` days. `soft`: a date whose year is a guess (from a dateline's
-    day and month) agrees with one of the same day and month in any year."""
+    within `DAY_WINDOW` days (`PAGE_DAY_WINDOW` when both are dates their pages give,
+    `pages`). `soft`: a date whose year is a guess agrees with one of the same day and
+    month in any year."""
     if one is None or other is None:
         return True
     if soft:
         one = one.replace(year=other.year) if (one.month, one.day) != (2, 29) else one
-    return abs((one - other).days) <= DAY_WINDOW
+    return abs((one - other).days) <= (PAGE_DAY_WINDOW if pages else DAY_WINDOW)
+
+
+def event_date(day: date | None, signature: Signature) -> date | None:
+    """The day a report's event happened on: the day and month its opening states ("On
+    8 September, ...": a listing may be posted days after the event), when that falls
+    within days before `day`; else `day` (an announcement's event day is ahead of it)."""
+    if day is None or not signature.event_day:
+        return day
+    month, number = (int(part) for part in min(signature.event_day).split("-"))
+    for year in (day.year, day.year - 1):
+        try:
+            moment = date(year, month, number)
+        except ValueError:  # 29 February
+            continue
+        if timedelta(0) <= day - moment <= timedelta(days=2 * DAY_WINDOW):
+            return moment
+    return day

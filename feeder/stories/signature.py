@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 from ..dates import after_dateline, event_day
@@ -28,6 +28,11 @@ _COMMON_NAMES = frozenset(
         "ministry ministries defence defense foreign affairs president chairman chairmanship "
         "state states member members joint staff forces force committee session meeting "
         "head heads government office press service agency news january february march "
+        # words of the organisation's standing bodies' names ("Collective Rapid Reaction
+        # Forces", "Crisis Response Centre"): every report of their work has them
+        "rapid reaction deployment response crisis centre center parliamentary assembly "
+        "permanent working group central asian region regional peacekeeping armed "
+        "chief colonel lieutenant major captain commander army "
         "april may june july august september october november december monday tuesday "
         "wednesday thursday friday saturday sunday mr ms dr gen lt col"
     ).split()
@@ -57,6 +62,8 @@ _PHASES = tuple(
     (name, re.compile(rf"\b(?:{words})\b", re.IGNORECASE))
     for name, words in (("start", _STARTS), ("end", _ENDS), ("future", _FUTURE))
 )
+# "On the second day of the visit": which day of an event of several.
+_NTH_DAY = re.compile(r"\b(first|second|third|fourth|fifth|last|final)\s+day\s+of\b", re.I)
 # A first name and a surname (or more names): the surname is what reports share.
 # (Overlapping: "Kyrgyzstan Almazbek Toktogulov" holds two pairs.)
 _PERSON = re.compile(r"(?=\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+([A-Z][a-z]{2,})\b(?![\w-]))")
@@ -80,6 +87,19 @@ _NOT_PEOPLE = _COMMON_NAMES | frozenset(
         "federal state states international interstate organization"
     ).split()
 )
+# A nationality says what its country's name does ("Armenian" side, "Armenia"): one name.
+_COUNTRY_OF = {
+    "armenian": "armenia", "belarusian": "belarus", "kazakh": "kazakhstan",
+    "kazakhstani": "kazakhstan", "kyrgyz": "kyrgyzstan", "tajik": "tajikistan",
+    "russian": "russia", "uzbek": "uzbekistan", "afghan": "afghanistan",
+    "azerbaijani": "azerbaijan", "turkmen": "turkmenistan", "chinese": "china",
+    "iranian": "iran", "ukrainian": "ukraine", "georgian": "georgia", "american": "usa",
+}  # fmt: skip
+_COUNTRIES = frozenset(_COUNTRY_OF.values()) | {
+    "belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "uzbekistan", "turkmenistan",
+    "moldova", "serbia", "mongolia", "india", "pakistan", "oblast", "province", "region",
+    "cross", "crescent",
+}  # fmt: skip
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -128,6 +148,9 @@ class Signature:
     interviewer: frozenset[str] = frozenset()
     # The content words of its title and first paragraphs: what a summary of it says.
     opening_words: frozenset[str] = frozenset()
+    # Its date is a day and month whose year the text does not write next to it: a
+    # guess its story may correct (see `feeder.dates`).
+    year_guessed: bool = False
 
     @property
     def specific(self) -> frozenset[str]:
@@ -139,33 +162,33 @@ class Signature:
         )
 
     def to_json(self) -> str:
-        return json.dumps(
-            {name: sorted(getattr(self, name)) for name in _FIELDS}, ensure_ascii=False
-        )
+        data: dict[str, object] = {name: sorted(getattr(self, name)) for name in _SETS}
+        return json.dumps(data | {"year_guessed": self.year_guessed}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Signature:
         data = json.loads(text)
-        return cls(**{name: frozenset(data.get(name, ())) for name in _FIELDS})
+        sets = {name: frozenset(data.get(name, ())) for name in _SETS}
+        return cls(**sets, year_guessed=bool(data.get("year_guessed")))
 
 
-_FIELDS = [field.name for field in fields(Signature)]
+_SETS = [field.name for field in fields(Signature) if field.name != "year_guessed"]
 
 
-def signature(title: str, blocks: Sequence[Block]) -> Signature:
-    """The signature of an item's title and text."""
+def signature(title: str, blocks: Sequence[Block], year_guessed: bool = False) -> Signature:
+    """The signature of an item's title and text (`year_guessed`: see `Signature`)."""
     lead = next((block.text for block in blocks if block.kind == "p"), "")
     names, numbers, quotes, words = _terms(title, *(block.text for block in blocks))
     people = frozenset(
-        match.group(2).casefold()
-        for text in (title, lead)
-        for match in _PERSON.finditer(text)
-        if not {match.group(1).casefold(), match.group(2).casefold()} & _NOT_PEOPLE
+        match.group(2).casefold() for text in (title, lead) for match in _people(text)
     )
     # "... Rubezh-2025, which will be held in ...": a clause about something else.
     opening = first_sentence(after_dateline(lead)) if lead else ""
     opening = _RELATIVE_FUTURE.sub("", opening)
-    phase = frozenset(name for name, marker in _PHASES if marker.search(f"{title} {opening}"))
+    said = f"{title} {opening}"
+    phase = frozenset(name for name, marker in _PHASES if marker.search(said)) | frozenset(
+        f"day:{match.group(1).casefold()}" for match in _NTH_DAY.finditer(said)
+    )
     day = event_day(opening)
     interviewer = frozenset(
         outlet
@@ -176,7 +199,7 @@ def signature(title: str, blocks: Sequence[Block]) -> Signature:
     opening_words = _terms(title, *paragraphs[:_OPENING_PARAGRAPHS])[3]
     return Signature(
         names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
-        interviewer, opening_words,
+        interviewer, opening_words, year_guessed,
     )  # fmt: skip
 
 
@@ -188,6 +211,7 @@ def _terms(*texts: str) -> tuple[frozenset[str], frozenset[str], frozenset[str],
     quotes: set[str] = set()
     for text in texts:
         quotes.update(q.strip().casefold() for q in _QUOTED.findall(text) if len(q.split()) <= 6)
+        first_names = _first_names(text)
         # Names in a list of four or more ("Armenia, Belarus, Kazakhstan and Russia") are
         # boilerplate: they tell no event from another.
         lists = [(a, b) for a, b, items in enumerations(text) if items >= 4]
@@ -204,12 +228,34 @@ def _terms(*texts: str) -> tuple[frozenset[str], frozenset[str], frozenset[str],
                 and not _opens_sentence(text, match.start())
                 and folded not in _COMMON_NAMES
                 and len(folded) > 2
+                and match.start() not in first_names
+                and not _outlet(folded)  # "Sputnik reports": which outlet, not which event
                 and not any(a <= match.start() < b for a, b in lists)
             ):
-                names.add(folded)
+                names.add(_COUNTRY_OF.get(folded, folded))
             if len(folded) >= 4 and folded.isalpha() and folded not in _STOPWORDS:
                 words.add(_stem(folded))
     return frozenset(names), frozenset(numbers), frozenset(quotes), frozenset(words)
+
+
+def _people(text: str) -> Iterator[re.Match[str]]:
+    """The people `text` names by first name and surname (the last two words of a run
+    of names: "Kyrgyzstan Almazbek Toktogulov" is Almazbek Toktogulov)."""
+    for match in _PERSON.finditer(text):
+        pair = {match.group(1).casefold(), match.group(2).casefold()}
+        if pair & _NOT_PEOPLE or pair & _COUNTRIES or _NEXT_NAME.match(text, match.end(2)):
+            continue
+        yield match
+
+
+def _first_names(text: str) -> set[int]:
+    """Where the first names of people start ("Imangali" of "Imangali Tasmagambetov"):
+    a person is one name, the surname, which every report of them uses."""
+    return {match.start(1) for match in _people(text)}
+
+
+# A capitalised word after a name: the name runs on.
+_NEXT_NAME = re.compile(r"\s+[A-Z][a-z]")
 
 
 def specific_terms(signatures: Iterable[Signature]) -> set[str]:
