@@ -7,21 +7,18 @@ import logging
 import traceback
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from .config import ConfigError, FolderSourceConfig, Settings, load_settings
+from .cli_stories import date_command, item_json, stories, story
+from .config import FolderSourceConfig, Settings
 from .core import (
-    Feeder,
     UnknownItemError,
     UnknownTopicError,
     database_schema,
-    make_feeder,
     upgrade_database,
 )
 from .explanation import explanation_json, render_explanation
@@ -30,9 +27,21 @@ from .model import RefreshSummary
 from .normalize import mask_url
 from .publish import PublishError
 from .store import LockBusyError, StoreError
+from .terminal import (
+    EXIT_CONFIG,
+    EXIT_FATAL,
+    EXIT_INPUT_FAILED,
+    EXIT_OK,
+    ConfigOption,
+    JsonOption,
+    err,
+    fail,
+    open_feeder,
+    out,
+    say,
+    settings_of,
+)
 from .update import LeaseLost
-
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
 app = typer.Typer(
     help="Publish a folder of captured news pages as Atom and RSS feeds, one per topic.",
@@ -40,45 +49,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        envvar="FEEDER_CONFIG",
-        help="Config file. Default: ./feeder.toml if it exists, else the built-in defaults.",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _say(message: str) -> None:
-    """One message on stderr, never wrapped: errors must stay greppable and copyable."""
-    err.print(message, highlight=False, markup=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    _say(message)
-    raise typer.Exit(code) from None
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        _fail(f"config error: {exc}", EXIT_CONFIG)
-
-
-def _open(config: Path | None) -> Feeder:
-    settings = _settings(config)
-    try:
-        return make_feeder(settings)
-    except StoreError as exc:
-        _fail(f"error: {exc}", EXIT_FATAL)
 
 
 @app.command()
@@ -100,7 +70,7 @@ def refresh(
     2 configuration error; 3 the database or the output folder failed, or another
     feeder process kept the database busy for longer than --wait.
     """
-    with _open(config) as feeder:
+    with open_feeder(config) as feeder:
         progress = Progress(
             TextColumn("reading"),
             BarColumn(),
@@ -122,18 +92,18 @@ def refresh(
             with progress:
                 summary = feeder.refresh(on_progress, lock_timeout=wait)
         except (LockBusyError, LeaseLost) as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
         except StoreError as exc:
-            _fail(f"error: refresh failed, its unfinished batch was rolled back: {exc}", EXIT_FATAL)
+            fail(f"error: refresh failed, its unfinished batch was rolled back: {exc}", EXIT_FATAL)
         except PublishError as exc:
-            _fail(
+            fail(
                 f"error: items were stored but publishing failed (the next refresh retries): {exc}",
                 EXIT_FATAL,
             )
         except Exception:
             # A bug, not bad input: keep the traceback for the report, but never exit 1,
             # which promises that everything except the named inputs was published.
-            _fail(f"error: refresh failed unexpectedly\n{traceback.format_exc()}", EXIT_FATAL)
+            fail(f"error: refresh failed unexpectedly\n{traceback.format_exc()}", EXIT_FATAL)
     _report(summary, as_json=as_json, quiet=quiet)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_FAILED)
 
@@ -144,9 +114,9 @@ def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
         return
     for warning in summary.warnings:
         if not quiet:
-            _say(f"warning: {warning}")
+            say(f"warning: {warning}")
     for error in summary.errors:
-        _say(f"error: {error}")
+        say(f"error: {error}")
     if quiet:
         return
     table = Table(title="feeder refresh", show_header=True)
@@ -174,7 +144,7 @@ def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
         table.add_row("items re-dated", str(summary.items_redated), "", "")
     out.print(table)
     if summary.sources_skipped:
-        _say(f"skipped (another worker is refreshing them): {', '.join(summary.sources_skipped)}")
+        say(f"skipped (another worker is refreshing them): {', '.join(summary.sources_skipped)}")
 
 
 db = typer.Typer(help="The database schema: see where it stands, upgrade it.", no_args_is_help=True)
@@ -191,11 +161,11 @@ def db_current(config: ConfigOption = None) -> None:
 
     Exit status: 0 up to date; 1 behind (run `feeder db upgrade`); 3 unreachable.
     """
-    settings = _settings(config)
+    settings = settings_of(config)
     try:
         state = database_schema(settings)
     except StoreError as exc:
-        _fail(f"error: {exc}", EXIT_FATAL)
+        fail(f"error: {exc}", EXIT_FATAL)
     shown = state.current or "none (empty database)"
     verdict = "up to date" if not state.behind else "behind: run `feeder db upgrade`"
     if not state.known:
@@ -215,13 +185,13 @@ def db_upgrade(config: ConfigOption = None) -> None:
     SQLite databases are upgraded on start anyway; PostgreSQL ones only by this
     command, once, before the workers start. Exit status: 0 done; 3 failed.
     """
-    settings = _settings(config)
+    settings = settings_of(config)
     try:
         before = upgrade_database(settings)
     except StoreError as exc:
-        _fail(f"error: upgrade failed, the database is unchanged: {exc}", EXIT_FATAL)
+        fail(f"error: upgrade failed, the database is unchanged: {exc}", EXIT_FATAL)
     if not before.known:
-        _fail(
+        fail(
             f"error: the database is at revision {before.current}, newer than this feeder; "
             "upgrade feeder",
             EXIT_FATAL,
@@ -252,39 +222,29 @@ def items(
     ] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """List the newest stored items."""
-    with _open(config) as feeder:
-        day_of = feeder.site.day_of
+    """List the newest entries (one per story; `feeder stories` lists their reports)."""
+    with open_feeder(config) as feeder:
+        site = feeder.site
         try:
             found = feeder.items(topic, limit)
         except UnknownTopicError:
-            _fail(f"error: no topic {topic!r}; see `feeder topics`", EXIT_CONFIG)
+            fail(f"error: no topic {topic!r}; see `feeder topics`", EXIT_CONFIG)
         except StoreError as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
     if as_json:
-        rows = [
-            {
-                "key": i.key,
-                "date": day_of(i.published).isoformat(),
-                "published": i.published.isoformat(),
-                "date_source": i.date_source.value,
-                "title": i.title,
-                "topics": list(i.topics),
-                "why": dict(i.why),
-            }
-            for i in found
-        ]
-        out.print_json(json.dumps(rows))
+        out.print_json(json.dumps([item_json(site, i) for i in found]))
         return
     table = Table(show_header=True)
-    for column in ("date", "source", "title", "topics"):
+    for column in ("date", "source", "key", "title", "topics", "story"):
         table.add_column(column)
     for item in found:
         table.add_row(
-            day_of(item.published).isoformat(),
+            site.day_of(item.published).isoformat(),
             item.date_source.value,
+            item.key[:8],
             item.title,
             ", ".join(item.topics),
+            f"+{len(item.also)} reports" if item.also else "",
         )
     out.print(table)
 
@@ -297,13 +257,13 @@ def explain(
 ) -> None:
     """Show why an item is in each topic or not: the score, the keyword matches that
     counted and where, those that did not and why, the threshold, and the verdict."""
-    with _open(config) as feeder:
+    with open_feeder(config) as feeder:
         try:
             found = feeder.explain(key)
         except UnknownItemError as exc:
-            _fail(f"error: {exc.args[0]}; see `feeder items`", EXIT_INPUT_FAILED)
+            fail(f"error: {exc.args[0]}; see `feeder items`", EXIT_INPUT_FAILED)
         except StoreError as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
     if as_json:
         out.print_json(json.dumps(explanation_json(found)))
         return
@@ -313,11 +273,11 @@ def explain(
 @app.command()
 def topics(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List the configured topics with their number of stored items."""
-    with _open(config) as feeder:
+    with open_feeder(config) as feeder:
         try:
             found = feeder.topics()
         except StoreError as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
     if as_json:
         out.print_json(
             json.dumps([{"slug": t.slug, "title": t.title, "items": t.items} for t in found])
@@ -356,13 +316,13 @@ def serve(
     # Imported here: the HTTP and scheduler stack would only slow the other commands.
     from .service import run_service
 
-    with _open(config) as feeder:
+    with open_feeder(config) as feeder:
         try:
             run_service(feeder, host, port, watch=watch, access_log=access_log)
         except LockBusyError as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
         except OSError as exc:
-            _fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FATAL)
+            fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FATAL)
 
 
 @app.command()
@@ -371,7 +331,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
 
     Reads the database, so it works whether or not `feeder serve` is running.
     """
-    with _open(config) as feeder:
+    with open_feeder(config) as feeder:
         try:
             sources = feeder.source_statuses()
             topic_list = feeder.topics()
@@ -385,7 +345,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             feeder_now = feeder.now()
             intervals = {source.name: source.interval for source in feeder.settings.sources}
         except StoreError as exc:
-            _fail(f"error: {exc}", EXIT_FATAL)
+            fail(f"error: {exc}", EXIT_FATAL)
         settings = feeder.settings
     if as_json:
         document = {
@@ -464,3 +424,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+
+
+app.command("stories")(stories)
+app.add_typer(story, name="story")
+app.command("date")(date_command)

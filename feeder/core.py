@@ -6,16 +6,26 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from threading import Event, Lock
 from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .publish import FEED_FORMATS
-from .store import SchemaState, Store, worker_is_gone, worker_name
+from .store import SchemaState, Store, StoreWriter, worker_is_gone, worker_name
+from .story_overrides import join_story, leave_story, set_date
 from .topics import TopicMatcher, Verdict
-from .update import USER_AGENT, ProgressCallback, feed_content, feed_names, refresh, site_of
+from .update import (
+    USER_AGENT,
+    ProgressCallback,
+    feed_content,
+    feed_names,
+    publish_changes,
+    refresh,
+    site_of,
+)
+from .update_stories import StoryChanges
 
 if TYPE_CHECKING:
     from .sources.web import WebFetcher
@@ -214,9 +224,8 @@ class Feeder:
             raise UnknownTopicError(topic)
         return self.store.latest_items(topic, limit)
 
-    def explain(self, key: str) -> Explanation:
-        """Judge a stored item (by its key, or a prefix naming one item) against every
-        topic, keeping each step: what `feeder explain` shows."""
+    def item(self, key: str) -> StoredItem:
+        """The stored item of `key`, or of a prefix naming one item (`UnknownItemError`)."""
         key = key.strip().lower()
         if not _KEY_PREFIX.fullmatch(key):
             raise UnknownItemError(f"{key!r} is not an item key or its first 4 or more characters")
@@ -226,7 +235,48 @@ class Feeder:
         if len(found) > 1:  # keys are all 24 characters: a whole key names one item
             keys = ", ".join(item.key for item in found[:5])
             raise UnknownItemError(f"{key!r} starts several keys ({keys}); give more of it")
-        item = found[0]
+        return found[0]
+
+    def stories(self, limit: int = 20) -> list[StoredItem]:
+        """The newest stories of more than one report: each lead, with its others."""
+        return self.store.newest_stories(limit)
+
+    def join_story(self, key: str, other: str) -> StoredItem:
+        """Put the item `key` in the story of the item `other` by hand, and publish;
+        the story's entry as it is now."""
+        one, two = self.item(key), self.item(other)
+        if one.key == two.key:
+            raise UnknownItemError(f"{key!r} and {other!r} name the same item")
+        self._decide(lambda w, zone, now: join_story(w, zone, now, one.key, two.key))
+        return self.item(self.item(one.key).story or one.key)
+
+    def leave_story(self, key: str) -> StoredItem:
+        """Make the item `key` a story of its own by hand, and publish; the item now."""
+        found = self.item(key)
+        self._decide(lambda w, zone, now: leave_story(w, zone, now, found.key))
+        return self.item(found.key)
+
+    def set_date(self, key: str, day: date | None) -> StoredItem:
+        """Date the item `key` by hand (None: as its text or story does), and publish;
+        the item now."""
+        found = self.item(key)
+        self._decide(lambda w, zone, now: set_date(w, zone, now, found.key, day))
+        return self.item(found.key)
+
+    def _decide(self, decision: Callable[[StoreWriter, tzinfo, datetime], StoryChanges]) -> None:
+        """Apply a user's decision in one transaction, then write what it changed."""
+        now = self._clock()
+        with self.store.write() as writer:
+            before = writer.feed_versions()
+            changes = decision(writer, self.settings.tz, now)
+            writer.bump_feeds(changes.feeds, now)
+            after = writer.feed_versions()
+        publish_changes(self.store, self.settings, now, before, after, changes.keys)
+
+    def explain(self, key: str) -> Explanation:
+        """Judge a stored item (by its key, or a prefix naming one item) against every
+        topic, keeping each step: what `feeder explain` shows."""
+        item = self.item(key)
         topic_list = self.settings.topic_list()
         verdicts = TopicMatcher(topic_list).judge(item.key, item.title, item.blocks)
         return Explanation(item, verdicts, {t.slug: t.title for t in topic_list})

@@ -721,6 +721,21 @@ def _output_fingerprint(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()
 
 
+def publish_changes(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    before: dict[str, int],
+    after: dict[str, int],
+    keys: set[str],
+) -> RefreshSummary:
+    """Write what one transaction outside a refresh changed (a user's decision about
+    stories or dates): its feeds, from versions `before` to `after`, and its items."""
+    summary = RefreshSummary()
+    _publish(store, settings, summary, now, _Changes(before, after, keys))
+    return summary
+
+
 def _publish(
     store: Store,
     settings: Settings,

@@ -51,7 +51,8 @@ class StoryStep:
         stories = self.writer.stories
         reports = [
             Report(item_id, item.key,
-                   signature(item.title, item.blocks, item.year_guessed),
+                   signature(item.title, item.blocks, item.day, item.date_source.value,
+                             item.year_guessed),
                    item.day if item.date_source in _ORDER else None,
                    item.year_guessed, context=item.date_source is DateSource.CONTEXT)
             for item_id, item in items
@@ -69,8 +70,13 @@ class StoryStep:
         for report in reports:  # the batch's own reports count towards rarity too
             for term in report.signature.specific:
                 counts[term] = counts.get(term, 0) + 1
+        # The user's decisions (few): whom a report was put with by hand, who stands alone.
+        overrides = stories.overrides()
         grouping = Grouping(counts, stories.indexed() + len(reports))
-        for stored in stories.reports_with(findable, besides=ids):
+        grouping.alone = {key for key, override in overrides.items() if override.alone}
+        chosen = {override.with_key for report in reports
+                  if (override := overrides.get(report.key)) and override.with_key}  # fmt: skip
+        for stored in stories.reports_with(findable, besides=ids, keys=chosen):
             grouping.add(stored, stored.lead or stored.item_id)
         for report in reports:
             if report.item_id in kept:
@@ -79,7 +85,6 @@ class StoryStep:
             (report for report in reports if report.item_id not in kept),
             key=lambda r: (_ORDER.get(_source(r), 2), r.day or date.max, r.key),
         )
-        overrides = stories.overrides({report.key for report in reports})
         placements = group(placing, grouping, overrides)
         leads = {p.item_id: p.lead for p in placements} | {item: item for item in kept}
         stories.save((r.item_id, leads[r.item_id], r.signature) for r in reports)
@@ -118,7 +123,7 @@ class StoryStep:
         """Write the dates the story gives its reports; the new published times."""
         days = [self._own_day(r) for r in reports]
         dated = date_story(
-            [Dating(r.key, day, r.date_source, r.year_guessed)
+            [Dating(r.key, day, r.own_source, r.year_guessed)
              for r, day in zip(reports, days, strict=True)],
             overrides,
         )  # fmt: skip
@@ -127,8 +132,7 @@ class StoryStep:
         newest = max((max(r.first_seen, r.updated) for r in reports[1:]), default=None)
         for report, day, dating in zip(reports, days, dated, strict=True):
             # An exact time a feed gave stays exact; a calendar day starts at midnight.
-            exact = report.day is None and dating.source is DateSource.EXPLICIT
-            exact = exact and (dating.day, report.date_source) == (day, DateSource.EXPLICIT)
+            exact = report.exact and (dating.day, dating.source) == (day, DateSource.EXPLICIT)
             if exact:
                 published = report.published
             else:
@@ -149,11 +153,11 @@ class StoryStep:
         return moved
 
     def _own_day(self, report: StoredReport) -> date | None:
-        """The calendar day a report's own date falls on (an exact time a feed gave is
-        stored without one)."""
-        if report.day is None and report.date_source is DateSource.EXPLICIT:
+        """The calendar day a report's own date falls on (the zone's day of an exact
+        time a feed gave)."""
+        if report.exact:
             return report.published.astimezone(self.zone).date()
-        return report.day
+        return report.own_day
 
 
 def _source(report: Report) -> DateSource:
@@ -177,13 +181,7 @@ def regroup_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 5
     step = StoryStep(writer, zone, now)
     count = 0
     for rows in writer.stories.iter_in_storing_order(batch):
-        # Each item's own date as its text gives it now; its story then dates the rest.
-        writer.stories.set_own_dates(
-            (item_id, item.day, item.date_source)
-            for item_id, item in rows
-            if item.date_source is not DateSource.EXPLICIT
-        )
-        step.place(rows)
+        step.place(rows)  # each with its own date as its text gives it now
         count += len(rows)
     return count
 

@@ -5,7 +5,7 @@ cannot drift apart."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -78,6 +78,24 @@ def content_html(item: StoredItem) -> str:
     )
 
 
+def also_reported_html(
+    site: Site, item: StoredItem, page_of: Callable[[str], str] | None = None
+) -> str:
+    """The story's other reports ("Also reported:"), each with its source and date,
+    linking to its own page on the web, else to its permalink page (`page_of` a key;
+    by default the absolute URL)."""
+    if not item.also:
+        return ""
+    page_of = page_of or site.item_url
+    rows = "".join(
+        f'<li><a href="{html.escape(other.link or page_of(other.key))}">'
+        f"{html.escape(other.title, quote=False)}</a> ({html.escape(other.source, quote=False)}, "
+        f"{site.day_of(other.published).isoformat()})</li>\n"
+        for other in item.also
+    )
+    return f"<p>Also reported:</p>\n<ul>\n{rows}</ul>"
+
+
 def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> FeedEntry:
     """`item` as a feed entry: its `tag:` id, its link, its topics then its own labels."""
     categories = [
@@ -92,7 +110,8 @@ def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) ->
         published=item.published,
         updated=item.updated,
         summary=item.summary,
-        content_html=content_html(item) or html.escape(item.title),
+        content_html=(content_html(item) or html.escape(item.title))
+        + (f"\n{also}" if (also := also_reported_html(site, item)) else ""),
         categories=tuple(categories),
         author=item.author,
     )

@@ -9,7 +9,7 @@ import html
 from collections.abc import Mapping, Sequence
 
 from ..model import DateSource, FeedContent, Site, StoredItem
-from .document import FEED_FORMATS, FeedDocument, FeedEntry
+from .document import FEED_FORMATS, FeedDocument, FeedEntry, also_reported_html
 
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
@@ -201,6 +201,12 @@ def describe_date(site: Site, item: StoredItem) -> str:
         return day
     if item.date_source is DateSource.TEXT:
         return f"{day} (date taken from the text)"
+    if item.date_source is DateSource.CONTEXT:
+        return f"{day} (day and month from the text, the year from the text or its story)"
+    if item.date_source is DateSource.STORY:
+        return f"{day} (date of its story: the first dated report of the same event)"
+    if item.date_source is DateSource.SET:
+        return f"{day} (date set by hand)"
     return f"undated, first seen {item.first_seen.strftime('%Y-%m-%d %H:%M UTC')}"
 
 
@@ -224,6 +230,13 @@ def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, st
         parts.append(f"<{tag}>{_e(block.text)}</{tag}>\n")
     if item.link:
         parts.append(f'<p><a href="{_e(item.link)}">Read it at the source</a></p>\n')
+    if item.story:  # another report of a story: its entry in the feeds is the lead's
+        parts.append(
+            f'<p class="meta">Another report of a story; its feed entry is '
+            f'<a href="{_e(item.story)}.html">its first report</a>.</p>\n'
+        )
+    if also := also_reported_html(site, item, lambda key: f"{key}.html"):
+        parts.append(also + "\n")
     rows = "".join(
         f'<li class="row"><a href="../{_e(slug)}.html">{_e(topic_titles.get(slug, slug))}</a>'
         f'<span class="buttons">{_buttons(slug, "../")}</span>{_why(item, slug)}</li>\n'

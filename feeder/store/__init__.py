@@ -223,6 +223,23 @@ class Store:
             stories = story_reports(conn, rows)
         return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in _newest_first(rows)]
 
+    def newest_stories(self, limit: int) -> list[StoredItem]:
+        """The newest `limit` stories of more than one report, as their leads (each
+        with its other reports), newest first."""
+        other = ITEMS.alias("other")
+        reported = select(other.c.id).where(other.c.story_id == ITEMS.c.id).exists()
+        query = (
+            select(ITEMS)
+            .where(ITEMS.c.story_id.is_(None), reported)
+            .order_by(ITEMS.c.published.desc(), ITEMS.c.key)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+            topics = self._topics_of(conn, [r.id for r in rows])
+            stories = story_reports(conn, rows)
+        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows]
+
     def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
         """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
         items = ITEMS

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, or_, select, update
 
 from ..dates import own_date
 from ..model import DateSource, ItemKind, OtherReport, ParsedItem
@@ -34,7 +34,15 @@ class StoredReport:
     updated: datetime
     first_seen: datetime
     tags: dict[str, str]  # its own topics -> why
-    year_guessed: bool = False  # its own date's year is a guess (see `Signature`)
+    # Its own date, as its page or text gives it (see `Signature`).
+    own_day: date | None = None
+    own_source: DateSource = DateSource.FIRST_SEEN
+    year_guessed: bool = False
+
+    @property
+    def exact(self) -> bool:
+        """Its own date is an exact time a feed gave (stored without a calendar day)."""
+        return self.own_source is DateSource.EXPLICIT and self.day is None
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -67,9 +75,12 @@ class StoryWriter:
             select(func.count()).select_from(ITEMS).where(ITEMS.c.signature.is_not(None))
         ).scalar_one()
 
-    def reports_with(self, terms: Collection[str], besides: Collection[int]) -> list[Report]:
-        """The stored reports holding any of `terms`, but those of `besides`."""
-        ids: set[int] = set()
+    def reports_with(
+        self, terms: Collection[str], besides: Collection[int], keys: Collection[str] = ()
+    ) -> list[Report]:
+        """The stored reports holding any of `terms`, or with one of `keys`, but those
+        of `besides`."""
+        ids: set[int] = set(self.ids_of(keys).values())
         for chunk in _chunks(sorted(terms)):
             ids.update(
                 self.conn.execute(
@@ -98,10 +109,9 @@ class StoryWriter:
             )  # fmt: skip
             found += [
                 Report(
-                    r.id, r.key, sig := Signature.from_json(r.signature),
-                    _own_day(r.day, r.date_source, r.published),
+                    r.id, r.key, sig := Signature.from_json(r.signature), _own_day(sig),
                     sig.year_guessed, r.story_id or r.id,
-                    context=r.date_source == DateSource.CONTEXT,
+                    context=sig.own_source == DateSource.CONTEXT,
                 )
                 for r in rows
             ]  # fmt: skip
@@ -144,27 +154,38 @@ class StoryWriter:
                 .order_by(items.first_seen, items.key)
             )  # fmt: skip
             for r in rows:
+                sig = Signature.from_json(r.signature) if r.signature else None
+                source = DateSource(r.date_source)
+                if sig is not None and sig.own_source:
+                    own = (sig.own_day, DateSource(sig.own_source), sig.year_guessed)
+                elif source in (DateSource.STORY, DateSource.SET):  # not its own
+                    own = (None, DateSource.FIRST_SEEN, False)
+                else:  # placed before its own date was recorded: its columns say it
+                    own = (r.day, source, False)
                 report = StoredReport(
-                    r.id, r.key, r.story_id or r.id, r.day, DateSource(r.date_source),
-                    r.published, r.updated, r.first_seen, json.loads(r.tags or "{}"),
-                    bool(r.signature and Signature.from_json(r.signature).year_guessed),
+                    r.id, r.key, r.story_id or r.id, r.day, source, r.published, r.updated,
+                    r.first_seen, json.loads(r.tags or "{}"), *own,
                 )  # fmt: skip
                 found.setdefault(report.lead, []).append(report)
         for reports in found.values():
             reports.sort(key=lambda report: report.item_id != report.lead)
         return found
 
-    def set_own_dates(self, rows: Iterable[tuple[int, date | None, DateSource]]) -> None:
-        """Record items' own dates (item, day, where from) as their text gives them now;
-        settling their stories then dates them and sets their published times."""
-        values = [{"b_item": item, "b_day": day, "b_source": source.value}
-                  for item, day, source in rows]  # fmt: skip
-        if values:
+    def ids_of(self, keys: Collection[str]) -> dict[str, int]:
+        """The row id of each stored item of `keys` (absent: not stored)."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(keys)):
+            rows = self.conn.execute(select(ITEMS.c.key, ITEMS.c.id).where(ITEMS.c.key.in_(chunk)))
+            found.update((r.key, r.id) for r in rows)
+        return found
+
+    def set_lead(self, item_ids: Collection[int], lead: int) -> None:
+        """Put these items in the story led by `lead` (which then leads it)."""
+        for chunk in _chunks(sorted(item_ids)):
             self.conn.execute(
                 update(ITEMS)
-                .where(ITEMS.c.id == bindparam("b_item"))
-                .values(day=bindparam("b_day"), date_source=bindparam("b_source")),
-                values,
+                .where(ITEMS.c.id.in_(chunk))
+                .values(story_id=case((ITEMS.c.id == lead, None), else_=lead))
             )
 
     def lead_of(self, item_ids: Collection[int]) -> dict[int, int]:
@@ -237,7 +258,7 @@ class StoryWriter:
         last: tuple[datetime, str] | None = None
         query = select(items.id, items.key, items.title, items.body, items.kind, items.day,
                        items.date_source, items.author, items.first_seen,
-                       items.published)  # fmt: skip
+                       items.published, items.signature)  # fmt: skip
         while True:
             page = query
             if last is not None:
@@ -290,9 +311,12 @@ class StoryWriter:
 def _as_parsed(row: Any) -> ParsedItem:
     """A stored item as its parser would give it now: a page's date (or a feed's exact
     time) stays, any other is found in its text again (dating improves with releases;
-    a date its story gave is not its own)."""
+    a date its story or a user gave is not its own)."""
     blocks = load_blocks(row.body)
-    if row.date_source == DateSource.EXPLICIT:
+    own = Signature.from_json(row.signature) if row.signature else None
+    if own is not None and own.own_source == DateSource.EXPLICIT:
+        day, source, guessed = own.own_day, DateSource.EXPLICIT, False
+    elif own is None and row.date_source == DateSource.EXPLICIT:
         day, source, guessed = row.day or row.published.date(), DateSource.EXPLICIT, False
     else:
         paragraphs = [block.text for block in blocks if block.kind == "p"]
@@ -303,12 +327,9 @@ def _as_parsed(row: Any) -> ParsedItem:
     )  # fmt: skip
 
 
-def _own_day(day: date | None, source: str, published: datetime) -> date | None:
-    """The date a report has of its own (an exact time's day, for one a feed timed);
-    one taken from its story is not evidence."""
-    if source in (DateSource.STORY, DateSource.FIRST_SEEN):
-        return None
-    return day or published.date()
+def _own_day(signature: Signature) -> date | None:
+    """The date a report has of its own (not one its story or a user gave it)."""
+    return signature.own_day if signature.own_source != DateSource.FIRST_SEEN else None
 
 
 def story_reports(

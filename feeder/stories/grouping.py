@@ -69,6 +69,7 @@ class Grouping:
     by_term: dict[str, list[int]] = field(default_factory=dict)
     by_key: dict[str, int] = field(default_factory=dict)
     stories: dict[int, list[int]] = field(default_factory=dict)  # lead -> its reports
+    alone: set[str] = field(default_factory=set)  # keys set apart by hand: none joins them
 
     def add(self, report: Report, lead: int) -> None:
         placed = dataclasses.replace(report, lead=lead)
@@ -92,7 +93,7 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         return Placement(report.item_id, other.lead or other.item_id, "merged by hand")
     best: tuple[float, Report, Likeness] | None = None
     for other in _candidates(report, grouping):
-        if other.item_id == report.item_id:
+        if other.item_id == report.item_id or other.key in grouping.alone:
             continue
         alike = likeness(report.signature, other.signature)
         share = _weighted_share(report.signature, other.signature, grouping)

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 
 from ..dates import after_dateline, event_day
 from ..model import Block
@@ -148,6 +149,10 @@ class Signature:
     interviewer: frozenset[str] = frozenset()
     # The content words of its title and first paragraphs: what a summary of it says.
     opening_words: frozenset[str] = frozenset()
+    # Its own date (as its page or text gives it, whatever its story or a user makes of
+    # it) and where that comes from (a `DateSource` value, "" for none).
+    own_day: date | None = None
+    own_source: str = ""
     # Its date is a day and month whose year the text does not write next to it: a
     # guess its story may correct (see `feeder.dates`).
     year_guessed: bool = False
@@ -163,20 +168,35 @@ class Signature:
 
     def to_json(self) -> str:
         data: dict[str, object] = {name: sorted(getattr(self, name)) for name in _SETS}
-        return json.dumps(data | {"year_guessed": self.year_guessed}, ensure_ascii=False)
+        own = self.own_day.isoformat() if self.own_day else None
+        scalars = {"own_day": own, "own_source": self.own_source, "year_guessed": self.year_guessed}
+        return json.dumps(data | scalars, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Signature:
         data = json.loads(text)
         sets = {name: frozenset(data.get(name, ())) for name in _SETS}
-        return cls(**sets, year_guessed=bool(data.get("year_guessed")))
+        own = data.get("own_day")
+        return cls(
+            **sets,
+            own_day=date.fromisoformat(own) if own else None,
+            own_source=str(data.get("own_source") or ""),
+            year_guessed=bool(data.get("year_guessed")),
+        )
 
 
-_SETS = [field.name for field in fields(Signature) if field.name != "year_guessed"]
+_SCALARS = ("own_day", "own_source", "year_guessed")
+_SETS = [field.name for field in fields(Signature) if field.name not in _SCALARS]
 
 
-def signature(title: str, blocks: Sequence[Block], year_guessed: bool = False) -> Signature:
-    """The signature of an item's title and text (`year_guessed`: see `Signature`)."""
+def signature(
+    title: str,
+    blocks: Sequence[Block],
+    own_day: date | None = None,
+    own_source: str = "",
+    year_guessed: bool = False,
+) -> Signature:
+    """The signature of an item's title and text, with its own date (see `Signature`)."""
     lead = next((block.text for block in blocks if block.kind == "p"), "")
     names, numbers, quotes, words = _terms(title, *(block.text for block in blocks))
     people = frozenset(
@@ -199,7 +219,7 @@ def signature(title: str, blocks: Sequence[Block], year_guessed: bool = False) -
     opening_words = _terms(title, *paragraphs[:_OPENING_PARAGRAPHS])[3]
     return Signature(
         names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
-        interviewer, opening_words, year_guessed,
+        interviewer, opening_words, own_day, own_source, year_guessed,
     )  # fmt: skip
 
 
