@@ -54,6 +54,12 @@ class Result:
     to_date: int = 0  # items with a true date
     undated_right: int = 0  # items with none that stayed undated
     undated: int = 0
+    # Items whose own page or text dates them ("explicit", "text", "context").
+    own_dated: int = 0
+    own_to_date: int = 0
+    # Items dated by their story that feeder put with a report of it dated the same.
+    story_dated: int = 0
+    story_to_date: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -97,7 +103,12 @@ def refresh_captures(labels: list[Label], work: Path) -> dict[str, Stored]:
         }  # fmt: skip
 
 
-def evaluate(labels: list[Label], stored: dict[str, Stored]) -> Result:
+def evaluate(
+    labels: list[Label], stored: dict[str, Stored], everyone: list[Label] | None = None
+) -> Result:
+    """Pairs of `labels`, and their dates (`everyone`: all the labels, whose dated
+    reports may date a story's other reports)."""
+    everyone = everyone if everyone is not None else labels
     result = Result()
     for one, other in itertools.combinations(labels, 2):
         truth = one.story == other.story
@@ -123,6 +134,17 @@ def evaluate(labels: list[Label], stored: dict[str, Stored]) -> Result:
         else:
             result.to_date += 1
             result.dated += got.day == label.day
+            if label.date_from in ("explicit", "text", "context"):
+                result.own_to_date += 1
+                result.own_dated += got.day == label.day
+            elif label.date_from == "story" and any(
+                other.story == label.story and other.key != label.key
+                and other.date_from != "story" and other.day == label.day
+                and stored[other.key].lead == got.lead
+                for other in everyone
+            ):  # fmt: skip
+                result.story_to_date += 1
+                result.story_dated += got.day == label.day
             if got.day != label.day:
                 result.errors.append(f"date {label.key[:8]} {label.title[:40]!r}: {label.day} "
                                      f"({label.date_from}) expected, got {got.day} "
@@ -135,7 +157,7 @@ def measure(split: str | None = None) -> Result:
     with tempfile.TemporaryDirectory() as work:
         stored = refresh_captures(labels, Path(work))
     chosen = [label for label in labels if split is None or label.split == split]
-    return evaluate(chosen, stored)
+    return evaluate(chosen, stored, labels)
 
 
 def main() -> None:
@@ -147,7 +169,9 @@ def main() -> None:
     print(f"story pairs: precision {result.precision:.2f}, recall {result.recall:.2f} "
           f"(tp {result.tp}, fp {result.fp}, fn {result.fn})")  # fmt: skip
     print(f"dates: {result.dated}/{result.to_date} right, "
-          f"{result.undated_right}/{result.undated} left undated")  # fmt: skip
+          f"{result.undated_right}/{result.undated} left undated; own dates "
+          f"{result.own_dated}/{result.own_to_date}, story dates where grouped "
+          f"{result.story_dated}/{result.story_to_date}")  # fmt: skip
     if args.errors:
         print("\n".join(result.errors))
 

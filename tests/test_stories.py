@@ -1,0 +1,190 @@
+"""Story grouping and dating as pure decisions (feeder.stories): what makes two reports
+one event, what keeps them apart, and the dates a story gives its reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from feeder.model import Block, DateSource
+from feeder.stories import Dating, Grouping, Override, Report, date_story, group, signature
+from feeder.stories.likeness import event_date, likeness
+
+ARTICLE = [
+    "On 24 June 2025, in Minsk, CSTO Secretary General Askar Beisenov held talks with the "
+    "Minister of Defence of the Republic of Belarus Viktor Kovalenko.",
+    "The parties discussed the preparation of the joint exercise “Cooperation-2025” at the "
+    "Losvido range, where 2,300 servicemen and 140 units of equipment will take part.",
+    "“Our armies speak one language on the training ground,” Beisenov said.",
+]
+REWRITE = [
+    "MINSK, 24 June (BelTA) – Belarusian Defence Minister Viktor Kovalenko and CSTO chief "
+    "Askar Beisenov discussed the Cooperation-2025 drills at Losvido, which will bring "
+    "together about 2,300 troops and 140 pieces of hardware.",
+    "Beisenov said the allied armies “speak one language on the training ground”.",
+]
+OTHER_MEETING = [
+    "On 24 June 2025, in Minsk, CSTO Secretary General Askar Beisenov met with the "
+    "Chairman of the State Security Committee of Belarus Ivan Tarasevich.",
+    "They discussed the preparation of the joint exercise “Cooperation-2025” and the "
+    "exchange of information on threats.",
+]
+
+
+def report(n: int, paragraphs: list[str], day: date | None, title: str = "") -> Report:
+    blocks = [Block("p", text) for text in paragraphs]
+    return Report(n, f"key{n}", signature(title or paragraphs[0][:60], blocks), day)
+
+
+def place_all(*reports: Report, overrides: dict[str, Override] | None = None) -> list[int]:
+    """The lead each report is placed under, taken in order."""
+    counts: dict[str, int] = {}
+    for r in reports:
+        for term in r.signature.specific:
+            counts[term] = counts.get(term, 0) + 1
+    grouping = Grouping(counts, len(reports) + 20)  # as if among more stored reports
+    grouping.alone = {k for k, o in (overrides or {}).items() if o.alone}
+    return [p.lead for p in group(list(reports), grouping, overrides)]
+
+
+JUNE_24, JUNE_25 = date(2025, 6, 24), date(2025, 6, 25)
+
+
+def test_another_outlets_rewrite_with_paraphrased_quotes_joins_the_story() -> None:
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, REWRITE, JUNE_25)) == [1, 1]
+
+
+def test_an_undated_rewrite_joins_the_story_of_its_dated_original() -> None:
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, REWRITE, None)) == [1, 1]
+
+
+def test_the_same_official_at_another_meeting_the_same_day_is_another_story() -> None:
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, OTHER_MEETING, JUNE_24)) == [1, 2]
+
+
+def test_reports_a_week_apart_are_different_events() -> None:
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, REWRITE, date(2025, 7, 1))) == [1, 2]
+
+
+def test_an_announcement_and_the_report_of_the_event_stay_apart() -> None:
+    announcement = [
+        "On 24 June 2025, in Minsk, CSTO Secretary General Askar Beisenov will hold talks "
+        "with the Minister of Defence of Belarus Viktor Kovalenko on the exercise "
+        "“Cooperation-2025” at the Losvido range.",
+    ]
+    first = report(1, announcement, date(2025, 6, 23))
+    assert place_all(first, report(2, ARTICLE, JUNE_24)) == [1, 2]
+
+
+def test_an_exercises_opening_and_its_final_stage_on_other_days_stay_apart() -> None:
+    opening = ["The opening ceremony of the exercise “Cooperation-2025” was held at the "
+               "Losvido range in Belarus; 2,300 servicemen of the CSTO Collective Rapid "
+               "Reaction Forces take part."]  # fmt: skip
+    final = ["The final stage of the exercise “Cooperation-2025” was held at the Losvido "
+             "range in Belarus; 2,300 servicemen of the CSTO Collective Rapid Reaction "
+             "Forces took part."]  # fmt: skip
+    assert place_all(report(1, opening, JUNE_24), report(2, final, date(2025, 6, 26))) == [1, 2]
+
+
+def test_two_items_sharing_only_boilerplate_stay_apart() -> None:
+    boilerplate = (
+        "The CSTO includes Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan. "
+        "It counters terrorism, extremism, drug trafficking, illegal migration and cybercrime."
+    )
+    one = ["Rescuers of the CSTO countries trained near Almaty on mudflow response.", boilerplate]
+    two = ["Border guards met in Dushanbe to plan the Channel operation.", boilerplate]
+    assert place_all(report(1, one, JUNE_24), report(2, two, JUNE_24)) == [1, 2]
+
+
+def test_a_listing_summary_joins_its_long_article() -> None:
+    summary = [ARTICLE[0] + " They discussed the exercise “Cooperation-2025”."]
+    long_article = ARTICLE + [f"Paragraph {n} on other matters of the meeting." for n in range(40)]
+    assert place_all(report(1, long_article, JUNE_24), report(2, summary, JUNE_24)) == [1, 1]
+
+
+def test_a_report_set_alone_by_hand_is_joined_by_none() -> None:
+    overrides = {"key1": Override(alone=True)}
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, REWRITE, JUNE_24),
+                     overrides=overrides) == [1, 2]  # fmt: skip
+
+
+def test_a_report_put_with_another_by_hand_joins_it_however_unlike() -> None:
+    overrides = {"key2": Override(with_key="key1")}
+    unlike = ["Rescuers trained near Almaty on mudflow response."]
+    assert place_all(report(1, ARTICLE, JUNE_24), report(2, unlike, date(2024, 1, 1)),
+                     overrides=overrides) == [1, 1]  # fmt: skip
+
+
+def test_a_report_joins_only_a_story_none_of_whose_reports_is_another_event() -> None:
+    # The rewrite is like the article, but the other meeting already in its story is a
+    # different event: complete agreement, not a chain of likenesses.
+    merged = {"key3": Override(with_key="key1")}
+    reports = report(1, ARTICLE, JUNE_24), report(3, OTHER_MEETING, JUNE_24)
+    placed = place_all(*reports, report(2, REWRITE, JUNE_24), overrides=merged)
+    assert placed == [1, 1, 2]
+
+
+def test_a_person_counts_once_and_a_nationality_is_its_country() -> None:
+    sig = signature("", [Block("p", "Talks with the Armenian side: Secretary General "
+                                    "Imangali Tasmagambetov met officials of Armenia.")])  # fmt: skip
+    assert {"tasmagambetov", "armenia"} <= sig.names
+    assert "imangali" not in sig.names and "armenian" not in sig.names
+
+
+def test_an_outlets_name_is_not_evidence_of_the_event() -> None:
+    sig = signature("", [Block("p", "Border guards detained two men, Sputnik Tajikistan reports.")])
+    assert "sputnik" not in sig.names
+
+
+def test_a_listing_posted_days_later_is_compared_by_the_day_it_names() -> None:
+    sig = signature("", [Block("p", "On 8 September 2023, the exercise ended at the range.")])
+    assert event_date(date(2023, 9, 11), sig) == date(2023, 9, 8)
+    announcement = signature("", [Block("p", "On 20 September, the council will meet.")])
+    assert event_date(date(2023, 9, 11), announcement) == date(2023, 9, 11)
+
+
+def test_likeness_is_relative_to_the_smaller_report() -> None:
+    small, large = report(1, REWRITE, None).signature, report(2, ARTICLE, None).signature
+    alike = likeness(small, large)
+    assert alike == likeness(large, small) and alike.specific >= 3
+
+
+def dating(key: str, day: date | None, source: DateSource, guessed: bool = False) -> Dating:
+    return Dating(key, day, source, guessed)
+
+
+def test_an_undated_report_takes_its_storys_earliest_stated_date() -> None:
+    dated = date_story([
+        dating("a", date(2023, 11, 16), DateSource.EXPLICIT),
+        dating("b", None, DateSource.FIRST_SEEN),
+        dating("c", date(2023, 11, 15), DateSource.EXPLICIT),
+    ])  # fmt: skip
+    assert [(d.day, d.source) for d in dated] == [
+        (date(2023, 11, 16), DateSource.EXPLICIT),
+        (date(2023, 11, 15), DateSource.STORY),
+        (date(2023, 11, 15), DateSource.EXPLICIT),
+    ]
+
+
+def test_a_guessed_year_yields_to_the_storys_and_a_stated_one_does_not() -> None:
+    guessed = date_story([dating("a", date(2023, 11, 15), DateSource.EXPLICIT),
+                          dating("b", date(2024, 11, 15), DateSource.CONTEXT, guessed=True)])  # fmt: skip
+    assert guessed[1].day == date(2023, 11, 15)
+    stated = date_story([dating("a", date(2023, 11, 15), DateSource.EXPLICIT),
+                         dating("b", date(2024, 11, 15), DateSource.CONTEXT)])  # fmt: skip
+    assert stated[1].day == date(2024, 11, 15)
+
+
+def test_a_date_set_by_hand_wins_and_dates_the_story() -> None:
+    dated = date_story(
+        [dating("a", None, DateSource.FIRST_SEEN), dating("b", None, DateSource.FIRST_SEEN)],
+        {"a": Override(day=date(2020, 5, 1))},
+    )
+    assert [(d.day, d.source) for d in dated] == [
+        (date(2020, 5, 1), DateSource.SET),
+        (date(2020, 5, 1), DateSource.STORY),
+    ]
+
+
+def test_a_story_with_no_date_leaves_its_reports_undated() -> None:
+    dated = date_story([dating("a", None, DateSource.FIRST_SEEN)])
+    assert (dated[0].day, dated[0].source) == (None, DateSource.FIRST_SEEN)
