@@ -570,7 +570,10 @@ class _Ingest:
         ids = {p.item.key: p.item_id or 0 for p in plans}  # every plan has its row by now
         # Stories: each new or changed item joins one; each story's lead carries its tags.
         stories = StoryStep(self.writer, self.zone, self.now)
-        changes = stories.place((ids[p.item.key], p.item) for p in retagged)
+        changes = stories.place(
+            ((ids[p.item.key], p.item) for p in retagged),
+            fresh={ids[p.item.key] for p in retagged if p.new},
+        )
         self.changed_feeds |= changes.feeds
         if self.changed_keys is not None:
             self.changed_keys |= changes.keys

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from .config import ALL_FEED
 from .decide import FUTURE_GRACE, calendar_day_start
 from .model import DateSource, ParsedItem
 from .store import StoreWriter
-from .store.stories import StoredReport
+from .store.stories import StoredReport, StoryEntry
 from .stories import Dating, Grouping, Override, Report, date_story, group, signature
 from .stories.signature import specific_terms
 
@@ -46,8 +47,11 @@ class StoryStep:
     def __init__(self, writer: StoreWriter, zone: tzinfo, now: datetime) -> None:
         self.writer, self.zone, self.now = writer, zone, now
 
-    def place(self, items: Iterable[tuple[int, ParsedItem]]) -> StoryChanges:
-        """Place new or changed items (row id, as parsed) and settle their stories."""
+    def place(
+        self, items: Iterable[tuple[int, ParsedItem]], fresh: Collection[int] = ()
+    ) -> StoryChanges:
+        """Place new or changed items (row id, as parsed) and settle their stories;
+        `fresh`: the ids of items stored for the first time (nothing to undo)."""
         stories = self.writer.stories
         reports = [
             Report(item_id, item.key,
@@ -62,8 +66,7 @@ class StoryStep:
         ids = [report.item_id for report in reports]
         before = stories.lead_of(ids)
         # A lead with other reports keeps leading its story: its id is the feed entry's.
-        kept = {lead for lead, members in stories.stories(set(before.values())).items()
-                if len(members) > 1}  # fmt: skip
+        kept = stories.leading(set(ids) - set(fresh))
         terms = specific_terms(report.signature for report in reports)
         counts = stories.term_counts(terms)
         findable = {term for term in terms if counts.get(term, 0) <= TERM_CAP}
@@ -87,23 +90,30 @@ class StoryStep:
         )
         placements = group(placing, grouping, overrides)
         leads = {p.item_id: p.lead for p in placements} | {item: item for item in kept}
-        stories.save((r.item_id, leads[r.item_id], r.signature) for r in reports)
-        return self.settle(set(leads.values()) | set(before.values()), changed=True)
+        stories.save(((r.item_id, leads[r.item_id], r.signature) for r in reports), fresh)
+        return self.settle(set(leads.values()) | set(before.values()), changed=True, fresh=fresh)
 
-    def settle(self, leads: Collection[int], changed: bool = False) -> StoryChanges:
+    def settle(
+        self, leads: Collection[int], changed: bool = False, fresh: Collection[int] = ()
+    ) -> StoryChanges:
         """Date the reports of these stories from one another, and tag each lead with
         every topic of its story. `changed`: the stories' reports are new or edited, so
-        their feeds change whatever the dates and tags."""
+        their feeds change whatever the dates and tags; `fresh`: ids of items stored
+        for the first time (they carry no tags yet)."""
         changes = StoryChanges()
         stories = self.writer.stories.stories(leads)
-        members = [r.item_id for reports in stories.values() for r in reports[1:]]
+        members = [r.item_id for reports in stories.values() for r in reports[1:]
+                   if r.item_id not in fresh]  # fmt: skip
         for topics in self.writer.stories.untag(members).values():
             changes.feeds |= topics
         keys = {r.key for reports in stories.values() for r in reports}
         overrides = self.writer.stories.overrides(keys)
+        dates: list[dict[str, Any]] = []
+        entries: list[StoryEntry] = []
         for lead, reports in stories.items():
             changes.keys |= {r.key for r in reports}
-            published = self._date(reports, overrides).get(lead, reports[0].published)
+            rows, moved = self._date(reports, overrides)
+            dates += rows
             tags: dict[str, str] = {}
             for report in reports:  # the lead's own reasons first
                 for slug, why in report.tags.items():
@@ -112,15 +122,20 @@ class StoryStep:
                     else:
                         tags.setdefault(slug, f"also reported as {report.key}: {why}")
             head = reports[0]
-            before = self.writer.stories.tag_story(lead, head.key, published, tags)
-            if changed or before != set(tags) or published != head.published:
-                changes.feeds |= {ALL_FEED, *before, *tags}
+            entries.append(StoryEntry(lead, head.key, moved.get(lead, head.published), tags))
+        self.writer.stories.set_dates(dates)
+        before = self.writer.stories.tag_stories(entries, untagged=fresh)
+        for entry, head in zip(entries, (stories[e.lead][0] for e in entries), strict=True):
+            had = before.get(entry.lead, set())
+            if changed or had != set(entry.tags) or entry.published != head.published:
+                changes.feeds |= {ALL_FEED, *had, *entry.tags}
         return changes
 
     def _date(
         self, reports: list[StoredReport], overrides: dict[str, Override]
-    ) -> dict[int, datetime]:
-        """Write the dates the story gives its reports; the new published times."""
+    ) -> tuple[list[dict[str, Any]], dict[int, datetime]]:
+        """The dates the story gives its reports (rows to write), and the new published
+        times."""
         days = [self._own_day(r) for r in reports]
         dated = date_story(
             [Dating(r.key, day, r.own_source, r.year_guessed)
@@ -149,8 +164,7 @@ class StoryStep:
                              "date_source": dating.source.value, "published": published,
                              "updated": updated})  # fmt: skip
                 moved[report.item_id] = published
-        self.writer.stories.set_dates(rows)
-        return moved
+        return rows, moved
 
     def _own_day(self, report: StoredReport) -> date | None:
         """The calendar day a report's own date falls on (the zone's day of an exact

@@ -1,5 +1,6 @@
 """`python -m feeder.bench corpus DIR ...` writes a corpus; `python -m feeder.bench run`
-measures (see measure.py) and prints a table, writing the figures as JSON."""
+measures (see measure.py) and prints a table, writing the figures as JSON;
+`python -m feeder.bench compare` times two checkouts on one corpus (see compare.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from .compare import compare, render
 from .corpus import write_corpus
 from .measure import render_table, run_benchmarks
 
@@ -31,7 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--http-seconds", type=int, default=5, help="seconds of each wrk run (default 5)"
     )
+    against = commands.add_parser(
+        "compare", help="cold and one-file refreshes, this checkout against another"
+    )
+    against.add_argument("corpus", type=Path, help="a corpus written by `corpus`")
+    against.add_argument("--before", type=Path, required=True, help="the other checkout")
+    against.add_argument("--work", type=Path, default=Path("bench-compare"))
+    against.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.command == "compare":
+        compared = compare(args.before, args.corpus, args.work, args.runs)
+        print(render(compared))
+        return 0
     if args.command == "corpus":
         stats = write_corpus(args.dir, args.files, args.items_per_file, args.overlap, args.seed)
         print(f"{stats.files} files, {stats.listing_entries} listing entries, "

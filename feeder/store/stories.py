@@ -45,6 +45,16 @@ class StoredReport:
         return self.own_source is DateSource.EXPLICIT and self.day is None
 
 
+@dataclass(frozen=True)
+class StoryEntry:
+    """A story's feed entry: its lead, when it is published, and its topics (-> why)."""
+
+    lead: int
+    key: str
+    published: datetime
+    tags: Mapping[str, str]
+
+
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(values), _BATCH):
         yield values[start : start + _BATCH]
@@ -70,10 +80,20 @@ class StoryWriter:
         return counts
 
     def indexed(self) -> int:
-        """How many items have a signature (the size the term counts are of)."""
-        return self.conn.execute(
-            select(func.count()).select_from(ITEMS).where(ITEMS.c.signature.is_not(None))
-        ).scalar_one()
+        """About how many items the term counts are of: the highest item id (counting
+        them would read the whole table at every batch; rarity needs no exact total)."""
+        return int(self.conn.execute(select(func.max(ITEMS.c.id))).scalar() or 0)
+
+    def leading(self, item_ids: Collection[int]) -> set[int]:
+        """Those of `item_ids` that lead a story of more than one report."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(item_ids)):
+            found.update(
+                self.conn.execute(
+                    select(ITEMS.c.story_id).where(ITEMS.c.story_id.in_(chunk)).distinct()
+                ).scalars()
+            )
+        return found
 
     def reports_with(
         self, terms: Collection[str], besides: Collection[int], keys: Collection[str] = ()
@@ -117,8 +137,11 @@ class StoryWriter:
             ]  # fmt: skip
         return sorted(found, key=lambda report: report.item_id)
 
-    def save(self, placed: Iterable[tuple[int, int, Signature]]) -> None:
-        """Record each (item, its story's lead, signature), and index its terms anew."""
+    def save(
+        self, placed: Iterable[tuple[int, int, Signature]], fresh: Collection[int] = ()
+    ) -> None:
+        """Record each (item, its story's lead, signature), and index its terms anew
+        (`fresh`: items stored for the first time, with no terms to forget)."""
         rows = list(placed)
         if not rows:
             return
@@ -132,7 +155,8 @@ class StoryWriter:
                 for item, lead, sig in rows
             ],
         )  # fmt: skip
-        for chunk in _chunks([item for item, _, _ in rows]):
+        fresh = set(fresh)
+        for chunk in _chunks([item for item, _, _ in rows if item not in fresh]):
             self.conn.execute(delete(STORY_TERMS).where(STORY_TERMS.c.item_id.in_(chunk)))
         postings = [
             {"term": term[:200], "item_id": item}
@@ -214,20 +238,26 @@ class StoryWriter:
                 ],
             )  # fmt: skip
 
-    def tag_story(
-        self, lead: int, key: str, published: datetime, tags: Mapping[str, str]
-    ) -> set[str]:
-        """Make the story's feed entry (its lead) carry `tags`; returns the topics it had."""
-        table = ITEM_TOPICS
-        before = set(
-            self.conn.execute(
-                delete(table).where(table.c.item_id == lead).returning(table.c.topic)
-            ).scalars()
-        )
+    def tag_stories(
+        self, entries: Collection[StoryEntry], untagged: Collection[int] = ()
+    ) -> dict[int, set[str]]:
+        """Make each story's feed entry (its lead) carry its story's topics; the topics
+        each had (`untagged`: leads known to have none yet)."""
+        table, before = ITEM_TOPICS, dict[int, set[str]]()
+        untagged = set(untagged)
+        for chunk in _chunks(sorted(e.lead for e in entries if e.lead not in untagged)):
+            removed = self.conn.execute(
+                delete(table).where(table.c.item_id.in_(chunk))
+                .returning(table.c.item_id, table.c.topic)
+            )  # fmt: skip
+            for item_id, topic in removed:
+                before.setdefault(item_id, set()).add(topic)
         rows = [
-            {"topic": t, "item_id": lead, "published": published, "item_key": key, "why": why}
-            for t, why in tags.items()
-        ]
+            {"topic": topic, "item_id": entry.lead, "published": entry.published,
+             "item_key": entry.key, "why": why}
+            for entry in entries
+            for topic, why in entry.tags.items()
+        ]  # fmt: skip
         if rows:
             self.conn.execute(self.insert(table).on_conflict_do_nothing(), rows)
         return before
@@ -339,6 +369,15 @@ def story_reports(
     story's other reports, each with the source it was first seen in."""
     wanted = {row.id: row.story_id or row.id for row in rows}
     items, sighted = ITEMS.c, SIGHTINGS.c
+    # Most stories are of one report: find those of more first, off the story index.
+    told = {lead for item_id, lead in wanted.items() if lead != item_id}
+    for chunk in _chunks(sorted(set(wanted.values()) - told)):
+        told.update(
+            conn.execute(select(items.story_id).where(items.story_id.in_(chunk)).distinct())
+            .scalars()
+        )  # fmt: skip
+    if not told:
+        return {}
     source = (
         select(func.min(sighted.source))
         .where(sighted.item_id == items.id)
@@ -346,7 +385,7 @@ def story_reports(
         .scalar_subquery()
     )
     reports: dict[int, list[tuple[int, str, OtherReport]]] = {}
-    for chunk in _chunks(sorted(set(wanted.values()))):
+    for chunk in _chunks(sorted(told)):
         found = conn.execute(
             select(items.id, items.key, items.title, items.link, items.published,
                    items.story_id, items.first_seen, source.label("source"))

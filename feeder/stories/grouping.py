@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -79,9 +80,30 @@ class Grouping:
         for term in report.signature.specific:
             self.by_term.setdefault(term, []).append(report.item_id)
 
+    _weights: dict[str, float] = field(default_factory=dict)
+    _sums: dict[int, float] = field(default_factory=dict)
+
     def weight(self, term: str) -> float:
         """How much sharing `term` says: the rarer, the more (an inverse frequency)."""
-        return math.log(1 + (self.total + 1) / (self.term_counts.get(term, 0) + 1))
+        if (known := self._weights.get(term)) is None:
+            known = math.log(1 + (self.total + 1) / (self.term_counts.get(term, 0) + 1))
+            self._weights[term] = known
+        return known
+
+    def weight_of(self, report: Report) -> float:
+        """The weight of all of a report's specific terms."""
+        if (known := self._sums.get(report.item_id)) is None:
+            known = sum(self.weight(term) for term in report.signature.specific)
+            self._sums[report.item_id] = known
+        return known
+
+    def sharing(self, report: Report) -> Counter[int]:
+        """The placed reports sharing specific terms with `report`, and how many."""
+        counts: Counter[int] = Counter()
+        for term in report.signature.specific:
+            counts.update(self.by_term.get(term, ()))
+        counts.pop(report.item_id, None)
+        return counts
 
 
 def place(report: Report, grouping: Grouping, override: Override | None = None) -> Placement:
@@ -92,17 +114,23 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         other = grouping.reports[grouping.by_key[override.with_key]]
         return Placement(report.item_id, other.lead or other.item_id, "merged by hand")
     best: tuple[float, Report, Likeness] | None = None
-    for other in _candidates(report, grouping):
-        if other.item_id == report.item_id or other.key in grouping.alone:
+    for other_id, shared in grouping.sharing(report).items():
+        other = grouping.reports[other_id]
+        # The cheap tests first: most candidates share a name or two and nothing more.
+        dated = None not in (report.day, other.day)
+        if shared < (1 if dated else MIN_SPECIFIC) or other.key in grouping.alone:
+            continue
+        if not _dates_allow(report, other):
+            continue
+        share = _weighted_share(report, other, grouping)
+        if share < SPECIFIC_SHARE:
             continue
         alike = likeness(report.signature, other.signature)
-        share = _weighted_share(report.signature, other.signature, grouping)
-        copy = alike.word_share >= COPY_WORD_SHARE and None not in (report.day, other.day)
-        if alike.specific < (1 if copy else MIN_SPECIFIC) or share < SPECIFIC_SHARE:
+        # A near copy of a report dated alike needs only one name or number in common.
+        if shared < MIN_SPECIFIC and alike.word_share < COPY_WORD_SHARE:
             continue
         # Fewer words in common will do when most of the names, numbers and quotes are:
         # a rewrite retells an interview in its own words, keeping who and what.
-        dated = None not in (report.day, other.day)
         strong = dated and share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
         strong = strong or _same_interview(report.signature, other.signature)
         if alike.word_share < (STRONG_WORD_SHARE if strong else WORD_SHARE):
@@ -139,24 +167,13 @@ def group(
     return placements
 
 
-def _candidates(report: Report, grouping: Grouping) -> Iterable[Report]:
-    """The placed reports sharing a specific term with `report`, each once."""
-    seen: set[int] = set()
-    for term in report.signature.specific:
-        for item_id in grouping.by_term.get(term, ()):
-            if item_id not in seen:
-                seen.add(item_id)
-                yield grouping.reports[item_id]
-
-
-def _weighted_share(one: Signature, other: Signature, grouping: Grouping) -> float:
+def _weighted_share(one: Report, other: Report, grouping: Grouping) -> float:
     """The specific terms both have, weighted by rarity, as a share of the smaller side."""
-    a, b = one.specific, other.specific
-    if not a or not b:
+    smaller = min(grouping.weight_of(one), grouping.weight_of(other))
+    if not smaller:
         return 0.0
-    weight = grouping.weight
-    shared = sum(weight(term) for term in a & b)
-    return shared / min(sum(weight(t) for t in a), sum(weight(t) for t in b))
+    shared = one.signature.specific & other.signature.specific
+    return sum(grouping.weight(term) for term in shared) / smaller
 
 
 def _phases_differ(one: Signature, other: Signature, days_apart: bool) -> bool:
@@ -189,10 +206,19 @@ def _days_differ(one: Signature, other: Signature) -> bool:
     return bool(one.event_day and other.event_day and one.event_day != other.event_day)
 
 
+def _dates_allow(one: Report, other: Report) -> bool:
+    """True when two reports' dates allow one event (see `days_agree`)."""
+    one_day, other_day = event_date(one.day, one.signature), event_date(other.day, other.signature)
+    pages = not (one.context or other.context)
+    return days_agree(one_day, other_day, one.soft or other.soft, pages)
+
+
 def _different_events(one: Report, other: Report) -> bool:
     """True when two reports cannot be of one event: their dates lie apart, they open
     on different days or moments of it, each names someone the other does not, or
     they open with interviews given to different outlets."""
+    if not _dates_allow(one, other):
+        return True
     one_day, other_day = event_date(one.day, one.signature), event_date(other.day, other.signature)
     # (A guessed year says nothing: the day and month then tell the days apart.)
     soft = one.soft or other.soft
@@ -202,8 +228,7 @@ def _different_events(one: Report, other: Report) -> bool:
         != (other_day.timetuple()[1:3] if soft else other_day)
     )  # fmt: skip
     return (
-        not days_agree(one_day, other_day, soft, pages=not (one.context or other.context))
-        or _phases_differ(one.signature, other.signature, days_apart)
+        _phases_differ(one.signature, other.signature, days_apart)
         or not _names_people(one.signature, other.signature)
         or _days_differ(one.signature, other.signature)
         or bool(

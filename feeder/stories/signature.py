@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cached_property, lru_cache
 
 from ..dates import after_dateline, event_day
 from ..model import Block
@@ -16,6 +17,10 @@ from ..topics.enumerations import enumerations
 from ..topics.patterns import BRANDS
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]")
+# A token (as `_TOKEN` cuts them) that starts with a capital letter.
+_CAPITALISED = re.compile(
+    r"(?<![\w'’.-])[^\W\d_a-z][\w'’.-]*[^\W_]|(?<![\w'’.-])[^\W\d_a-z](?![\w'’.-])"
+)
 _QUOTED = re.compile(r"[“\"«]([^”\"»]{3,80})[”\"»]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -117,6 +122,7 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in '.!?:;"“«(–—-•'
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light stem, so "trainings" and "training", "held" forms, meet."""
     for suffix in _SUFFIXES:
@@ -157,7 +163,7 @@ class Signature:
     # guess its story may correct (see `feeder.dates`).
     year_guessed: bool = False
 
-    @property
+    @cached_property
     def specific(self) -> frozenset[str]:
         """The terms that tell one event from another: names, numbers, quotes."""
         return (
@@ -198,7 +204,11 @@ def signature(
 ) -> Signature:
     """The signature of an item's title and text, with its own date (see `Signature`)."""
     lead = next((block.text for block in blocks if block.kind == "p"), "")
-    names, numbers, quotes, words = _terms(title, *(block.text for block in blocks))
+    paragraphs = [block.text for block in blocks if block.kind == "p"]
+    headings = [block.text for block in blocks if block.kind != "p"]
+    # Its title and first paragraphs first: the opening a summary of it draws on.
+    texts = [title, *paragraphs, *headings]
+    names, numbers, quotes, words, opening_words = _terms(texts, 1 + _OPENING_PARAGRAPHS)
     people = frozenset(
         match.group(2).casefold() for text in (title, lead) for match in _people(text)
     )
@@ -215,47 +225,73 @@ def signature(
         for match in _INTERVIEWER.finditer(opening)
         if (outlet := _outlet((match.group(1) or match.group(2)).casefold()))
     )
-    paragraphs = [block.text for block in blocks if block.kind == "p"]
-    opening_words = _terms(title, *paragraphs[:_OPENING_PARAGRAPHS])[3]
     return Signature(
         names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
         interviewer, opening_words, own_day, own_source, year_guessed,
     )  # fmt: skip
 
 
-def _terms(*texts: str) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """The names, numbers, quoted phrases and content words of `texts`."""
+_Sets = frozenset[str]
+
+
+def _terms(texts: Sequence[str], opening: int) -> tuple[_Sets, _Sets, _Sets, _Sets, _Sets]:
+    """The names, numbers, quoted phrases and content words of `texts`, and the content
+    words of the first `opening` of them."""
     names: set[str] = set()
-    numbers: set[str] = set()
-    words: set[str] = set()
     quotes: set[str] = set()
+    tokens: list[set[str]] = []
     for text in texts:
+        tokens.append(set(_TOKEN.findall(text)))
         quotes.update(q.strip().casefold() for q in _QUOTED.findall(text) if len(q.split()) <= 6)
-        first_names = _first_names(text)
-        # Names in a list of four or more ("Armenia, Belarus, Kazakhstan and Russia") are
-        # boilerplate: they tell no event from another.
-        lists = [(a, b) for a, b, items in enumerations(text) if items >= 4]
-        for match in _TOKEN.finditer(text):
-            token = match.group()
-            if token[0].isdigit():
-                for number in _NUMBER.findall(token):
-                    if len(number) >= 2 and not _YEAR.fullmatch(number):
-                        numbers.add(number.replace(",", ""))
-                continue
-            folded = token.casefold().strip(".'’").removesuffix("'s").removesuffix("’s")
-            if (
-                token[0].isupper()
-                and not _opens_sentence(text, match.start())
-                and folded not in _COMMON_NAMES
-                and len(folded) > 2
-                and match.start() not in first_names
-                and not _outlet(folded)  # "Sputnik reports": which outlet, not which event
-                and not any(a <= match.start() < b for a, b in lists)
-            ):
-                names.add(_COUNTRY_OF.get(folded, folded))
-            if len(folded) >= 4 and folded.isalpha() and folded not in _STOPWORDS:
-                words.add(_stem(folded))
-    return frozenset(names), frozenset(numbers), frozenset(quotes), frozenset(words)
+        names.update(_names(text))
+    head = set().union(*tokens[:opening])
+    rest = set().union(*tokens[opening:]) - head
+    opening_words = _words(head)
+    numbers = {
+        number.replace(",", "")
+        for token in head | rest
+        if token[0].isdigit()
+        for number in _NUMBER.findall(token)
+        if len(number) >= 2 and not _YEAR.fullmatch(number)
+    }
+    words = opening_words | _words(rest)
+    return frozenset(names), frozenset(numbers), frozenset(quotes), words, opening_words
+
+
+def _fold(token: str) -> str:
+    return token.casefold().strip(".'’").removesuffix("'s").removesuffix("’s")
+
+
+def _words(tokens: Iterable[str]) -> frozenset[str]:
+    """The stemmed content words among `tokens`."""
+    folded = {_fold(token) for token in tokens}
+    return frozenset(
+        _stem(word)
+        for word in folded
+        if len(word) >= 4 and word.isalpha() and word not in _STOPWORDS
+    )
+
+
+def _names(text: str) -> Iterator[str]:
+    """The names `text` gives: capitalised words past a sentence's start, but common
+    ones, first names, outlets' names and the names in lists of four or more."""
+    first_names = _first_names(text)
+    # Names in a list of four or more ("Armenia, Belarus, Kazakhstan and Russia") are
+    # boilerplate: they tell no event from another.
+    lists = (
+        [(a, b) for a, b, items in enumerations(text) if items >= 4] if text.count(",") >= 2 else []
+    )
+    for match in _CAPITALISED.finditer(text):
+        start, folded = match.start(), _fold(match.group())
+        if (
+            folded not in _COMMON_NAMES
+            and len(folded) > 2
+            and start not in first_names
+            and not _opens_sentence(text, start)
+            and not _outlet(folded)  # "Sputnik reports": which outlet, not which event
+            and not any(a <= start < b for a, b in lists)
+        ):
+            yield _COUNTRY_OF.get(folded, folded)
 
 
 def _people(text: str) -> Iterator[re.Match[str]]:
