@@ -66,7 +66,7 @@ from .store import (
 from .store.rows import item_values
 from .stories import GROUPING_VERSION
 from .topics import TopicMatcher, rules_fingerprint
-from .update_stories import StoryStep, regroup_all, settle_all
+from .update_stories import Fresh, StoryStep, regroup_all, settle_all
 
 if TYPE_CHECKING:  # web code loads only when a web source is refreshed (start-up)
     from .sources.web import WebFetcher
@@ -572,7 +572,9 @@ class _Ingest:
         stories = StoryStep(self.writer, self.zone, self.now)
         changes = stories.place(
             ((ids[p.item.key], p.item) for p in retagged),
-            fresh={ids[p.item.key] for p in retagged if p.new},
+            fresh={
+                ids[p.item.key]: Fresh(p.item.key, p.published, p.topics) for p in retagged if p.new
+            },
         )
         self.changed_feeds |= changes.feeds
         if self.changed_keys is not None:

@@ -11,7 +11,8 @@ them in the batch's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -33,6 +34,15 @@ TERM_CAP = 200
 _ORDER = {DateSource.EXPLICIT: 0, DateSource.TEXT: 0, DateSource.SET: 0, DateSource.CONTEXT: 1}
 
 
+@dataclass(frozen=True)
+class Fresh:
+    """An item stored for the first time in this transaction, as stored."""
+
+    key: str
+    published: datetime
+    tags: Mapping[str, str]
+
+
 @dataclass
 class StoryChanges:
     """What a story step changed: feeds to bump, items whose pages to render again."""
@@ -48,10 +58,11 @@ class StoryStep:
         self.writer, self.zone, self.now = writer, zone, now
 
     def place(
-        self, items: Iterable[tuple[int, ParsedItem]], fresh: Collection[int] = ()
+        self, items: Iterable[tuple[int, ParsedItem]], fresh: Mapping[int, Fresh] | None = None
     ) -> StoryChanges:
         """Place new or changed items (row id, as parsed) and settle their stories;
-        `fresh`: the ids of items stored for the first time (nothing to undo)."""
+        `fresh`: the items stored for the first time (nothing to undo), by id."""
+        fresh = fresh or {}
         stories = self.writer.stories
         reports = [
             Report(item_id, item.key,
@@ -91,7 +102,27 @@ class StoryStep:
         placements = group(placing, grouping, overrides)
         leads = {p.item_id: p.lead for p in placements} | {item: item for item in kept}
         stories.save(((r.item_id, leads[r.item_id], r.signature) for r in reports), fresh)
-        return self.settle(set(leads.values()) | set(before.values()), changed=True, fresh=fresh)
+        # A new item that starts a story of its own (most of a first refresh) is dated and
+        # tagged as its ingest stored it: its entry needs its tags, nothing more.
+        joined = Counter(leads.values())
+        alone = {lead for lead, count in joined.items()
+                 if count == 1 and lead in fresh and fresh[lead].key not in overrides}  # fmt: skip
+        changes = self._enter(alone, fresh)
+        settled = self.settle(set(joined) - alone | set(before.values()) - alone, True, fresh)
+        changes.feeds |= settled.feeds
+        changes.keys |= settled.keys
+        return changes
+
+    def _enter(self, leads: Collection[int], fresh: Mapping[int, Fresh]) -> StoryChanges:
+        """Tag new items that lead stories of their own with their own topics."""
+        entries = [StoryEntry(lead, fresh[lead].key, fresh[lead].published, fresh[lead].tags)
+                   for lead in leads]  # fmt: skip
+        self.writer.stories.tag_stories(entries, untagged=leads)
+        changes = StoryChanges()
+        for entry in entries:
+            changes.feeds |= {ALL_FEED, *entry.tags}
+            changes.keys.add(entry.key)
+        return changes
 
     def settle(
         self, leads: Collection[int], changed: bool = False, fresh: Collection[int] = ()

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from feeder import Feeder, Settings, make_feeder
 from feeder.cli import app
 from feeder.model import DateSource
-from feeder.store.schema import ITEMS, STORY_TERMS
+from feeder.store.schema import ITEMS, STORY_SIGNATURES, STORY_TERMS
 
 INTERVIEW = "886412b4004c61f4c4455582"  # seeds/000, 15.11.2023
 REWRITE = "a3aa83280a40a1d4e79741f6"  # seeds/001, another outlet's undated rewrite of it
@@ -135,8 +135,9 @@ def test_a_database_stored_before_stories_is_grouped_by_its_first_refresh(
 ) -> None:
     feeder.refresh()
     with feeder.store.write() as writer:  # what migration 0004 leaves: no stories yet
-        writer.conn.execute(update(ITEMS).values(story_id=None, signature=None))
+        writer.conn.execute(update(ITEMS).values(story_id=None))
         writer.conn.execute(STORY_TERMS.delete())
+        writer.conn.execute(STORY_SIGNATURES.delete())
         writer.delete_meta("story_grouping")
     summary = feeder.refresh()
     assert summary.items_regrouped == 17

@@ -67,7 +67,6 @@ class ItemRow(Base):
     # The story's lead (the id of its first-stored report) for a report that joined a
     # story; NULL for a lead, which is the story's feed entry.
     story_id: Mapped[int | None] = mapped_column(Integer)
-    signature: Mapped[str | None] = mapped_column(Text)  # JSON: what grouping compares
     tags: Mapped[str | None] = mapped_column(Text)  # JSON: its own topics -> why
 
 
@@ -112,6 +111,18 @@ class StoryTermRow(Base):
     )
 
 
+class StorySignatureRow(Base):
+    """What grouping compares of an item (`feeder.stories.Signature`, as JSON): in a
+    table of its own, written once per item, not by rewriting its wide row."""
+
+    __tablename__ = "story_signatures"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[str] = mapped_column(Text)
+
+
 class StoryOverrideRow(Base):
     """What a user decided for one item (`feeder story`, `feeder date`), by its key, so
     it survives re-grouping and re-parsing."""
@@ -151,6 +162,7 @@ ITEM_TOPICS = cast(Table, ItemTopicRow.__table__)
 SOURCE_FILES = cast(Table, SourceFileRow.__table__)
 STORY_TERMS = cast(Table, StoryTermRow.__table__)
 STORY_OVERRIDES = cast(Table, StoryOverrideRow.__table__)
+STORY_SIGNATURES = cast(Table, StorySignatureRow.__table__)
 META = cast(Table, MetaRow.__table__)
 
 # Feeds list story leads only, newest first, straight off this index.

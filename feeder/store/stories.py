@@ -16,7 +16,14 @@ from ..dates import own_date
 from ..model import DateSource, ItemKind, OtherReport, ParsedItem
 from ..stories import Override, Report, Signature
 from .rows import load_blocks
-from .schema import ITEM_TOPICS, ITEMS, SIGHTINGS, STORY_OVERRIDES, STORY_TERMS
+from .schema import (
+    ITEM_TOPICS,
+    ITEMS,
+    SIGHTINGS,
+    STORY_OVERRIDES,
+    STORY_TERMS,
+)
+from .schema import STORY_SIGNATURES as SIGNATURES
 
 _BATCH = 500  # values per IN (...) list
 
@@ -67,16 +74,23 @@ class StoryWriter:
         self.conn = conn
         self.insert = insert
 
-    def term_counts(self, terms: Collection[str]) -> dict[str, int]:
-        """In how many stored items each of `terms` occurs (absent: none)."""
+    def term_counts(self, terms: Collection[str], cap: int = 1000) -> dict[str, int]:
+        """In how many stored items each of `terms` occurs, counting up to `cap` (absent:
+        none). Counting every posting of a name in half the corpus, at every batch,
+        made a first refresh slow down as it went; beyond `cap` rarity says nothing."""
         table, counts = STORY_TERMS, dict[str, int]()
+        postings = table.alias("postings")
         for chunk in _chunks(sorted(terms)):
-            rows = self.conn.execute(
-                select(table.c.term, func.count())
-                .where(table.c.term.in_(chunk))
-                .group_by(table.c.term)
+            present = select(table.c.term).where(table.c.term.in_(chunk)).distinct().subquery()
+            capped = (
+                select(postings.c.item_id)
+                .where(postings.c.term == present.c.term)
+                .limit(cap)
+                .correlate(present)
+                .subquery()
             )
-            counts.update((term, count) for term, count in rows)
+            count = select(func.count()).select_from(capped).scalar_subquery()
+            counts.update((term, n) for term, n in self.conn.execute(select(present.c.term, count)))
         return counts
 
     def indexed(self) -> int:
@@ -123,9 +137,9 @@ class StoryWriter:
         items, found = ITEMS.c, []
         for chunk in _chunks(sorted(ids)):
             rows = self.conn.execute(
-                select(items.id, items.key, items.signature, items.day, items.date_source,
-                       items.story_id, items.published)
-                .where(items.id.in_(chunk), items.signature.is_not(None))
+                select(items.id, items.key, SIGNATURES.c.signature, items.story_id)
+                .join(SIGNATURES, SIGNATURES.c.item_id == items.id)
+                .where(items.id.in_(chunk))
             )  # fmt: skip
             found += [
                 Report(
@@ -141,23 +155,26 @@ class StoryWriter:
         self, placed: Iterable[tuple[int, int, Signature]], fresh: Collection[int] = ()
     ) -> None:
         """Record each (item, its story's lead, signature), and index its terms anew
-        (`fresh`: items stored for the first time, with no terms to forget)."""
-        rows = list(placed)
+        (`fresh`: items stored for the first time, with nothing to forget)."""
+        rows, fresh = list(placed), set(fresh)
         if not rows:
             return
-        self.conn.execute(
-            update(ITEMS)
-            .where(ITEMS.c.id == bindparam("b_item"))
-            .values(story_id=bindparam("b_story"), signature=bindparam("b_signature")),
-            [
-                {"b_item": item, "b_story": None if lead == item else lead,
-                 "b_signature": sig.to_json()}
-                for item, lead, sig in rows
-            ],
-        )  # fmt: skip
-        fresh = set(fresh)
+        moved = [{"b_item": item, "b_story": None if lead == item else lead}
+                 for item, lead, _ in rows if item not in fresh or lead != item]  # fmt: skip
+        if moved:
+            self.conn.execute(
+                update(ITEMS)
+                .where(ITEMS.c.id == bindparam("b_item"))
+                .values(story_id=bindparam("b_story")),
+                moved,
+            )
         for chunk in _chunks([item for item, _, _ in rows if item not in fresh]):
             self.conn.execute(delete(STORY_TERMS).where(STORY_TERMS.c.item_id.in_(chunk)))
+            self.conn.execute(delete(SIGNATURES).where(SIGNATURES.c.item_id.in_(chunk)))
+        self.conn.execute(
+            SIGNATURES.insert(),
+            [{"item_id": item, "signature": sig.to_json()} for item, _, sig in rows],
+        )
         postings = [
             {"term": term[:200], "item_id": item}
             for item, _, sig in rows
@@ -173,7 +190,8 @@ class StoryWriter:
             rows = self.conn.execute(
                 select(items.id, items.key, items.story_id, items.day, items.date_source,
                        items.published, items.updated, items.first_seen, items.tags,
-                       items.signature)
+                       SIGNATURES.c.signature)
+                .outerjoin(SIGNATURES, SIGNATURES.c.item_id == items.id)
                 .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
                 .order_by(items.first_seen, items.key)
             )  # fmt: skip
@@ -276,9 +294,10 @@ class StoryWriter:
         return before
 
     def forget_all(self) -> None:
-        """Undo every story: each item its own, no signatures, no term index."""
+        """Undo every story: each item its own, no term index (the signatures stay until
+        each item is placed again: they hold its own date)."""
         self.conn.execute(delete(STORY_TERMS))
-        self.conn.execute(update(ITEMS).values(story_id=None, signature=None))
+        self.conn.execute(update(ITEMS).values(story_id=None))
 
     def iter_in_storing_order(self, batch: int) -> Iterator[list[tuple[int, ParsedItem]]]:
         """Every item as parsed (its own date, not one from a story), `batch` at a time,
@@ -288,9 +307,9 @@ class StoryWriter:
         last: tuple[datetime, str] | None = None
         query = select(items.id, items.key, items.title, items.body, items.kind, items.day,
                        items.date_source, items.author, items.first_seen,
-                       items.published, items.signature)  # fmt: skip
+                       items.published, SIGNATURES.c.signature)  # fmt: skip
         while True:
-            page = query
+            page = query.outerjoin(SIGNATURES, SIGNATURES.c.item_id == items.id)
             if last is not None:
                 page = page.where(
                     or_(items.first_seen > last[0],

@@ -64,15 +64,16 @@ _FUTURE = (
     r"will\s+(?:not\s+)?(?:be\s+held|hold|host|take\s+place|meet|start|open|begin|send|"
     r"visit|arrive|participate|attend)|is\s+scheduled|next\s+week"
 )
-_PHASES = tuple(
-    (name, re.compile(rf"\b(?:{words})\b", re.IGNORECASE))
-    for name, words in (("start", _STARTS), ("end", _ENDS), ("future", _FUTURE))
+# One pass for every moment, and which day of an event of several ("On the second day
+# of the visit").
+_MOMENTS = re.compile(
+    r"\b(?:(?P<day>first|second|third|fourth|fifth|last|final)\s+day\s+of"
+    rf"|(?P<start>{_STARTS})|(?P<end>{_ENDS})|(?P<future>{_FUTURE}))\b",
+    re.IGNORECASE,
 )
-# "On the second day of the visit": which day of an event of several.
-_NTH_DAY = re.compile(r"\b(first|second|third|fourth|fifth|last|final)\s+day\s+of\b", re.I)
 # A first name and a surname (or more names): the surname is what reports share.
 # (Overlapping: "Kyrgyzstan Almazbek Toktogulov" holds two pairs.)
-_PERSON = re.compile(r"(?=\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+([A-Z][a-z]{2,})\b(?![\w-]))")
+_PERSON = re.compile(r"\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?=([A-Z][a-z]{2,})\b(?![\w-]))")
 _OPENING_PARAGRAPHS = 2  # what a listing summary or teaser of an article draws on
 # The outlet an interview or comment was given to: the first word of its name.
 _INTERVIEWER = re.compile(
@@ -203,22 +204,21 @@ def signature(
     year_guessed: bool = False,
 ) -> Signature:
     """The signature of an item's title and text, with its own date (see `Signature`)."""
-    lead = next((block.text for block in blocks if block.kind == "p"), "")
     paragraphs = [block.text for block in blocks if block.kind == "p"]
     headings = [block.text for block in blocks if block.kind != "p"]
+    lead = paragraphs[0] if paragraphs else ""
+    # A listing's or teaser's title is the start of its lead: read once.
+    heads = [] if lead.startswith(title.rstrip("…")) else [title]
     # Its title and first paragraphs first: the opening a summary of it draws on.
-    texts = [title, *paragraphs, *headings]
-    names, numbers, quotes, words, opening_words = _terms(texts, 1 + _OPENING_PARAGRAPHS)
+    texts = [*heads, *paragraphs, *headings]
+    names, numbers, quotes, words, opening_words = _terms(texts, len(heads) + _OPENING_PARAGRAPHS)
     people = frozenset(
-        match.group(2).casefold() for text in (title, lead) for match in _people(text)
+        match.group(2).casefold() for text in (*heads, lead) for match in _people(text)
     )
     # "... Rubezh-2025, which will be held in ...": a clause about something else.
     opening = first_sentence(after_dateline(lead)) if lead else ""
     opening = _RELATIVE_FUTURE.sub("", opening)
-    said = f"{title} {opening}"
-    phase = frozenset(name for name, marker in _PHASES if marker.search(said)) | frozenset(
-        f"day:{match.group(1).casefold()}" for match in _NTH_DAY.finditer(said)
-    )
+    phase = frozenset(_moments(" ".join([*heads, opening])))
     day = event_day(opening)
     interviewer = frozenset(
         outlet
@@ -292,6 +292,17 @@ def _names(text: str) -> Iterator[str]:
             and not any(a <= start < b for a, b in lists)
         ):
             yield _COUNTRY_OF.get(folded, folded)
+
+
+def _moments(text: str) -> Iterator[str]:
+    """The moments of an event `text` names: "start", "end", "future", "day:second"."""
+    for match in _MOMENTS.finditer(text):
+        if day := match.group("day"):
+            yield f"day:{day.casefold()}"
+            if day.casefold() == "final":
+                yield "end"
+        elif match.lastgroup:
+            yield match.lastgroup
 
 
 def _people(text: str) -> Iterator[re.Match[str]]:

@@ -20,7 +20,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("items", sa.Column("story_id", sa.Integer(), nullable=True))
-    op.add_column("items", sa.Column("signature", sa.Text(), nullable=True))
     op.add_column("items", sa.Column("tags", sa.Text(), nullable=True))
     op.drop_index("ix_items_newest", "items")
     op.create_index(
@@ -49,6 +48,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_story_terms_item", "story_terms", ["item_id"])
     op.create_table(
+        "story_signatures",
+        sa.Column(
+            "item_id",
+            sa.Integer(),
+            sa.ForeignKey("items.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("signature", sa.Text(), nullable=False),
+    )
+    op.create_table(
         "story_overrides",
         sa.Column("item_key", sa.String(64), primary_key=True),
         sa.Column("story_key", sa.String(64)),
@@ -59,11 +68,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("story_overrides")
+    op.drop_table("story_signatures")
     op.drop_index("ix_story_terms_item", "story_terms")
     op.drop_table("story_terms")
     op.drop_index("ix_items_story", "items")
     op.drop_index("ix_items_newest", "items")
     op.create_index("ix_items_newest", "items", [sa.text("published DESC"), "key"])
     op.drop_column("items", "tags")
-    op.drop_column("items", "signature")
     op.drop_column("items", "story_id")
