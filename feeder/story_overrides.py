@@ -31,7 +31,7 @@ def join_story(
         return StoryChanges()
     touched = {before, after} | _hand_over(writer, item)
     stories.set_lead([item], after)
-    return StoryStep(writer, zone, now).settle(touched, changed=True)
+    return StoryStep(writer, zone, now, shown_through=now).settle(touched, changed=True)
 
 
 def leave_story(writer: StoreWriter, zone: tzinfo, now: datetime, key: str) -> StoryChanges:
@@ -45,7 +45,7 @@ def leave_story(writer: StoreWriter, zone: tzinfo, now: datetime, key: str) -> S
     lead = stories.lead_of([item])[item]
     touched = {lead, item} | _hand_over(writer, item)
     stories.set_lead([item], item)
-    return StoryStep(writer, zone, now).settle(touched, changed=True)
+    return StoryStep(writer, zone, now, shown_through=now).settle(touched, changed=True)
 
 
 def set_date(
@@ -55,7 +55,8 @@ def set_date(
     stories = writer.stories
     item = stories.ids_of([key])[key]
     _decide(writer, key, day=day)
-    return StoryStep(writer, zone, now).settle({stories.lead_of([item])[item]}, changed=True)
+    lead = stories.lead_of([item])[item]
+    return StoryStep(writer, zone, now, shown_through=now).settle({lead}, changed=True)
 
 
 def _decide(writer: StoreWriter, key: str, **decision: object) -> None:

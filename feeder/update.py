@@ -244,8 +244,9 @@ def _refresh(
     limits = {source.name: source.max_bytes for source in folders}
     paused = {source.name for source, read in web if read.paused}
     lease.keep()
-    _follow_settings(store, settings, matcher, now, summary)
-    ingest = _Ingest(matcher, settings, now, summary)
+    shown = _shown_through(settings, now)
+    _follow_settings(store, settings, matcher, now, summary, shown)
+    ingest = _Ingest(matcher, settings, now, summary, shown)
     parser = SeedParser()
     # Files are read and stored a chunk at a time, each chunk one transaction with the
     # scan state of its files: memory stays flat however large the folder, and a crash
@@ -334,7 +335,12 @@ def _read_web_sources(
 
 
 def _follow_settings(
-    store: Store, settings: Settings, matcher: TopicMatcher, now: datetime, summary: RefreshSummary
+    store: Store,
+    settings: Settings,
+    matcher: TopicMatcher,
+    now: datetime,
+    summary: RefreshSummary,
+    shown_through: datetime | None,
 ) -> None:
     """Derived data follows the settings it came from: re-tag and re-date everything
     when the rules or the zone changed (a new database just records them).
@@ -361,10 +367,10 @@ def _follow_settings(
         # before stories existed (nothing recorded): the first refresh groups it.
         if writer.get_meta(_STORIES_META) != GROUPING_VERSION:
             writer.set_meta(_STORIES_META, GROUPING_VERSION)
-            summary.items_regrouped = regroup_all(writer, settings.tz, now)
+            summary.items_regrouped = regroup_all(writer, settings.tz, now, shown_through)
             moved = moved or summary.items_regrouped > 0
-        elif summary.items_retagged:
-            settle_all(writer, settings.tz, now)  # each lead carries its reports' new tags
+        elif summary.items_retagged:  # each lead carries its reports' new tags
+            settle_all(writer, settings.tz, now, shown_through)
         if moved:
             writer.bump_feeds(feed_names(settings), now)
 
@@ -515,10 +521,15 @@ class _Ingest:
     """
 
     def __init__(
-        self, matcher: TopicMatcher, settings: Settings, now: datetime, summary: RefreshSummary
+        self,
+        matcher: TopicMatcher,
+        settings: Settings,
+        now: datetime,
+        summary: RefreshSummary,
+        shown_through: datetime | None,
     ) -> None:
         self.matcher, self.zone = matcher, settings.tz
-        self.now, self.summary = now, summary
+        self.now, self.summary, self.shown_through = now, summary, shown_through
         self.pending: list[tuple[ParsedItem, str, str, str]] = []  # item, source, place, shown
         self.files: list[tuple[str, FileState]] = []
         self.changed_feeds: set[str] = set()  # feeds whose entries this ingest changed
@@ -569,7 +580,7 @@ class _Ingest:
                 self.changed_keys = None  # memory stays flat however many items a refresh brings
         ids = {p.item.key: p.item_id or 0 for p in plans}  # every plan has its row by now
         # Stories: each new or changed item joins one; each story's lead carries its tags.
-        stories = StoryStep(self.writer, self.zone, self.now)
+        stories = StoryStep(self.writer, self.zone, self.now, self.shown_through)
         changes = stories.place(
             ((ids[p.item.key], p.item) for p in retagged),
             fresh={
@@ -715,6 +726,19 @@ def _published(settings: Settings) -> dict[str, Any] | None:
     return recorded if isinstance(recorded, dict) else None
 
 
+def _shown_through(settings: Settings, now: datetime) -> datetime | None:
+    """The refresh whose items the files in `feeds/` show (see `StoryStep`): None
+    before anything was published; `now` for files an older version wrote, which
+    recorded no time but showed everything stored before this refresh."""
+    published = _published(settings)
+    if published is None:
+        return None
+    try:
+        return datetime.fromisoformat(published.get("through") or now.isoformat())
+    except (TypeError, ValueError):
+        return None
+
+
 def _output_fingerprint(settings: Settings) -> str:
     """Changes with every setting that shapes the output files."""
     shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
@@ -807,5 +831,6 @@ def _publish(
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
-    marker = json.dumps({"settings": fingerprint, "versions": versions, "period": period})
+    marker = json.dumps({"settings": fingerprint, "versions": versions, "period": period,
+                         "through": now.isoformat()})  # fmt: skip
     write_if_changed(settings.feeds_dir / _PUBLISHED, marker.encode())

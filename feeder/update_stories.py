@@ -54,8 +54,14 @@ class StoryChanges:
 class StoryStep:
     """Stories for one transaction's items (see the module docstring)."""
 
-    def __init__(self, writer: StoreWriter, zone: tzinfo, now: datetime) -> None:
+    def __init__(
+        self, writer: StoreWriter, zone: tzinfo, now: datetime, shown_through: datetime | None
+    ) -> None:
+        """`shown_through`: the items first seen then or before are in the published
+        files (None: none is). A report joining a story whose entry nobody was shown
+        yet (a refresh killed before it published) leaves the entry's time alone."""
         self.writer, self.zone, self.now = writer, zone, now
+        self.shown_through = shown_through
 
     def place(
         self, items: Iterable[tuple[int, ParsedItem]], fresh: Mapping[int, Fresh] | None = None
@@ -174,8 +180,10 @@ class StoryStep:
             overrides,
         )  # fmt: skip
         rows, moved = [], {}
-        # A report first seen, or edited, after the lead was stored updates its entry.
+        # A report first seen, or edited, after the lead was published updates its entry.
+        shown = self.shown_through is not None and reports[0].first_seen <= self.shown_through
         newest = max((max(r.first_seen, r.updated) for r in reports[1:]), default=None)
+        newest = newest if shown else None
         for report, day, dating in zip(reports, days, dated, strict=True):
             # An exact time a feed gave stays exact; a calendar day starts at midnight.
             exact = report.exact and (dating.day, dating.source) == (day, DateSource.EXPLICIT)
@@ -219,11 +227,17 @@ def _day_time(day: date | None, first_seen: datetime, zone: tzinfo) -> datetime:
     return first_seen if moment > first_seen + FUTURE_GRACE else moment
 
 
-def regroup_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 500) -> int:
+def regroup_all(
+    writer: StoreWriter,
+    zone: tzinfo,
+    now: datetime,
+    shown_through: datetime | None,
+    batch: int = 500,
+) -> int:
     """Place every stored item in stories anew, in the order they were first stored
     (after the way of grouping or dating changed); returns how many were placed."""
     writer.stories.forget_all()
-    step = StoryStep(writer, zone, now)
+    step = StoryStep(writer, zone, now, shown_through)
     count = 0
     for rows in writer.stories.iter_in_storing_order(batch):
         step.place(rows)  # each with its own date as its text gives it now
@@ -231,8 +245,14 @@ def regroup_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 5
     return count
 
 
-def settle_all(writer: StoreWriter, zone: tzinfo, now: datetime, batch: int = 500) -> None:
+def settle_all(
+    writer: StoreWriter,
+    zone: tzinfo,
+    now: datetime,
+    shown_through: datetime | None,
+    batch: int = 500,
+) -> None:
     """Settle every story (after every item was re-tagged)."""
-    step = StoryStep(writer, zone, now)
+    step = StoryStep(writer, zone, now, shown_through)
     for leads in writer.stories.iter_leads(batch):
         step.settle(leads)

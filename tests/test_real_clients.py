@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SEED_ENTRIES
 from service_process import ServiceProcess
 
 pytestmark = pytest.mark.slow
@@ -118,7 +119,7 @@ def test_a_feed_reader_sees_exactly_the_new_items_as_unread_and_none_twice(
         urls = [f"{service.url}{slug}.{fmt}" for slug in slugs for fmt in ("atom", "rss")]
         cache = newsboat(reader, urls)
         first = {guid for (guid,) in cache.execute("SELECT guid FROM rss_item")}
-        assert len(first) == 17
+        assert len(first) == SEED_ENTRIES
         # The reader reads everything, then closes.
         cache.execute("UPDATE rss_item SET unread = 0")
         cache.commit()
@@ -145,5 +146,5 @@ def test_a_feed_reader_sees_exactly_the_new_items_as_unread_and_none_twice(
             "SELECT guid FROM rss_item GROUP BY guid HAVING COUNT(*) > 1"
         ).fetchall()
         assert everywhere == []
-        assert cache.execute("SELECT COUNT(*) FROM rss_item").fetchone() == (18,)
+        assert cache.execute("SELECT COUNT(*) FROM rss_item").fetchone() == (SEED_ENTRIES + 1,)
         cache.close()

@@ -95,6 +95,18 @@ def test_two_items_sharing_only_boilerplate_stay_apart() -> None:
     assert place_all(report(1, one, JUNE_24), report(2, two, JUNE_24)) == [1, 2]
 
 
+def test_a_short_note_with_a_name_or_number_of_its_own_is_no_copy_of_another() -> None:
+    """Two notes of one template share all their words; each names something the other
+    does not, so neither is a rewrite of the other. A copy that adds nothing joins."""
+    one = report(1, ["Report on Belarus and Russia. More text follows here."], JUNE_24)
+    two = report(2, ["Report 1720 on the treaty and Russia. More text follows."], JUNE_25)
+    copy = report(3, ["Report on Belarus and Russia. More text follows."], JUNE_25)
+    # Among many stored reports, where Belarus is common and Russia rare.
+    counts = {"n:russia": 2, "n:belarus": 500, "#:1720": 1}
+    assert [p.lead for p in group([one, two], Grouping(counts, 1000))] == [1, 2]
+    assert [p.lead for p in group([one, copy], Grouping(counts, 1000))] == [1, 1]
+
+
 def test_a_listing_summary_joins_its_long_article() -> None:
     summary = [ARTICLE[0] + " They discussed the exercise “Cooperation-2025”."]
     long_article = ARTICLE + [f"Paragraph {n} on other matters of the meeting." for n in range(40)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -59,6 +60,27 @@ def test_a_later_report_updates_its_storys_entry_and_adds_none(
     page = (settings.feeds_dir / "items" / f"{REWRITE}.html").read_text(encoding="utf-8")
     assert f'<a href="{INTERVIEW}.html">its first report</a>' in page
     assert "2023-11-15" in page
+
+
+def test_a_report_joining_an_entry_never_published_leaves_its_time_alone(
+    feeder: Feeder, settings: Settings, clock: ManualClock
+) -> None:
+    """As after a refresh killed between storing and publishing: nobody saw the entry
+    without its later report, so the entry reads as one run would have written it."""
+    folder = settings.sources[0].path
+    rewrite = next(folder.glob("001_*"))
+    text = rewrite.read_text(encoding="utf-8")
+    rewrite.unlink()
+    feeder.refresh()
+    shutil.rmtree(settings.feeds_dir)  # the interview stored, never published
+    rewrite.write_text(text, encoding="utf-8")
+    clock.advance(days=2)
+    assert feeder.refresh().items_new == 1
+    entry = {e.id: e for e in entries(settings.feeds_dir, "all.atom")}[
+        f"tag:feeder.example,2026:item/{INTERVIEW}"
+    ]
+    assert entry.updated == entry.published == "2023-11-15T00:00:00+00:00"
+    assert f"items/{REWRITE}.html" in entry.content[0].value
 
 
 def test_topic_feeds_follow_every_topic_of_the_story(feeder: Feeder, settings: Settings) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 
 from ..dates import own_date
 from ..model import DateSource, ItemKind, OtherReport, ParsedItem
@@ -193,7 +193,7 @@ class StoryWriter:
                        SIGNATURES.c.signature)
                 .outerjoin(SIGNATURES, SIGNATURES.c.item_id == items.id)
                 .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
-                .order_by(items.first_seen, items.key)
+                .order_by(items.id)
             )  # fmt: skip
             for r in rows:
                 sig = Signature.from_json(r.signature) if r.signature else None
@@ -301,25 +301,22 @@ class StoryWriter:
 
     def iter_in_storing_order(self, batch: int) -> Iterator[list[tuple[int, ParsedItem]]]:
         """Every item as parsed (its own date, not one from a story), `batch` at a time,
-        in the order they were first stored (then by key): the order of single-pass
+        in the order they were stored (by row id): the order of single-pass
         grouping."""
         items = ITEMS.c
-        last: tuple[datetime, str] | None = None
+        last: int | None = None
         query = select(items.id, items.key, items.title, items.body, items.kind, items.day,
                        items.date_source, items.author, items.first_seen,
                        items.published, SIGNATURES.c.signature)  # fmt: skip
         while True:
             page = query.outerjoin(SIGNATURES, SIGNATURES.c.item_id == items.id)
             if last is not None:
-                page = page.where(
-                    or_(items.first_seen > last[0],
-                        and_(items.first_seen == last[0], items.key > last[1]))
-                )  # fmt: skip
-            rows = self.conn.execute(page.order_by(items.first_seen, items.key).limit(batch)).all()
+                page = page.where(items.id > last)
+            rows = self.conn.execute(page.order_by(items.id).limit(batch)).all()
             if not rows:
                 return
             yield [(r.id, _as_parsed(r)) for r in rows]
-            last = (rows[-1].first_seen, rows[-1].key)
+            last = rows[-1].id
 
     def iter_leads(self, batch: int) -> Iterator[list[int]]:
         """The id of every story's lead, `batch` at a time."""
@@ -409,7 +406,7 @@ def story_reports(
             select(items.id, items.key, items.title, items.link, items.published,
                    items.story_id, items.first_seen, source.label("source"))
             .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
-            .order_by(items.first_seen, items.key)
+            .order_by(items.id)
         )  # fmt: skip
         for r in found:
             report = OtherReport(r.key, r.title, r.source or "", r.link, r.published)

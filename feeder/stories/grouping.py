@@ -126,8 +126,10 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         if share < SPECIFIC_SHARE:
             continue
         alike = likeness(report.signature, other.signature)
-        # A near copy of a report dated alike needs only one name or number in common.
-        if shared < MIN_SPECIFIC and alike.word_share < COPY_WORD_SHARE:
+        # A near copy of a report dated alike needs only one name or number in common,
+        # and brings none of its own the other lacks (two notes of one template on
+        # different countries or report numbers are not copies of each other).
+        if shared < MIN_SPECIFIC and not _near_copy(report.signature, other.signature, alike):
             continue
         # Fewer words in common will do when most of the names, numbers and quotes are:
         # a rewrite retells an interview in its own words, keeping who and what.
@@ -165,6 +167,14 @@ def group(
         grouping.add(report, placement.lead)
         placements.append(placement)
     return placements
+
+
+def _near_copy(one: Signature, other: Signature, alike: Likeness) -> bool:
+    """True when most of the smaller report's words are in the other and one side's
+    names and numbers are all in the other."""
+    if alike.word_share < COPY_WORD_SHARE:
+        return False
+    return one.specific <= other.specific or other.specific <= one.specific
 
 
 def _weighted_share(one: Report, other: Report, grouping: Grouping) -> float:
