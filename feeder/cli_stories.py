@@ -41,6 +41,8 @@ def item_json(site: Site, item: StoredItem) -> dict[str, Any]:
         "published": item.published.isoformat(),
         "date_source": item.date_source.value,
         "title": item.title,
+        "source": item.source,
+        "link": item.link,
         "topics": list(item.topics),
         "why": dict(item.why),
         "story": item.story or item.key,
@@ -75,7 +77,7 @@ def stories(
         table.add_column(column)
     for item in found:
         table.add_row(
-            item.key[:8], site.day_of(item.published).isoformat(), "entry", "", item.title
+            item.key[:8], site.day_of(item.published).isoformat(), "entry", item.source, item.title
         )
         for other in item.also:
             day = site.day_of(other.published).isoformat()

@@ -7,6 +7,7 @@ the default one. Errors name the file, the key and the reason.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -24,19 +25,23 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from .config_errors import describe, shown
 from .model import ListingSelectors
 from .normalize import clean_text, mask_url
 from .topics import DEFAULT_MIN_SCORE, Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
-# The built-in source is the seed corpus shipped beside the package (`seeds/`).
-SHIPPED_ROOT = Path(__file__).resolve().parent.parent
+# The built-in source: the working folder's `seeds/` when there is one, else the sample
+# captures shipped inside the package (the repository's `seeds/`, as package data).
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+DEFAULT_SEEDS = "seeds"
 CONFIG_NAME = "feeder.toml"
 ALL_FEED = "all"
 # `all` is the feed of everything; /search.atom is the search feed.
@@ -65,7 +70,13 @@ FeedText = Annotated[str, AfterValidator(_xml_safe)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a value of the wrong TOML type is an error, never coerced ("20" is not 20,
+    # "yes" is not true); a float field still takes a TOML integer.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# A path is written as a TOML string; strict Path would take only Path objects.
+TomlPath = Annotated[Path, Field(strict=False)]
 
 
 class TopicConfig(_Strict):
@@ -105,14 +116,19 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 def parse_duration(value: object) -> float:
     """Seconds from a number or a string like `90`, `30s`, `5m`, `1.5h`, `1d`."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
         seconds = float(match["number"]) * _UNIT_SECONDS[match["unit"]]
-    else:
+    elif isinstance(value, str):
         raise ValueError(f"{value!r} is not a duration like 90, '30s', '5m' or '1h'")
+    else:  # a TOML boolean, date or time is not a number of seconds
+        raise ValueError(
+            f"must be a duration: seconds, or a string like '30s', '5m' or '1h' "
+            f"(got {shown(value)})"
+        )
+    if not math.isfinite(seconds):
+        raise ValueError(f"{shown(value)} is not a finite duration")
     if seconds < 1:
         raise ValueError(f"{value!r} is shorter than one second")
     return seconds
@@ -124,7 +140,7 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 class FolderSourceConfig(_Strict):
     name: FeedText = Field(min_length=1)
     type: Literal["folder"] = "folder"
-    path: Path
+    path: TomlPath
     pattern: str = "*.txt"
     interval: Duration = 300.0  # seconds between scheduled rescans
     # Larger files are skipped with a warning, never read: 100,000 listing entries
@@ -229,9 +245,11 @@ SourceConfig = Annotated[
     | Annotated[FeedSourceConfig, Tag("feed")]
     | Annotated[TextSourceConfig, Tag("text")]
     | Annotated[HtmlSourceConfig, Tag("html")],
-    Discriminator(lambda v: v.get("type", "folder") if isinstance(v, dict) else v.type),
+    # Anything but a table goes to the folder source, whose error says "must be a table".
+    Discriminator(
+        lambda v: v.get("type", "folder") if isinstance(v, dict) else getattr(v, "type", "folder")
+    ),
 ]
-SOURCE_TYPES = ("folder", "feed", "text", "html")
 
 
 class Settings(_Strict):
@@ -242,7 +260,7 @@ class Settings(_Strict):
     base_url: str
     tag_authority: str
     database_url: str | None = None
-    feeds_dir: Path
+    feeds_dir: TomlPath
     timezone: str
     feed_size: int = Field(ge=1, le=10_000)
     sources: list[SourceConfig]
@@ -253,6 +271,14 @@ class Settings(_Strict):
     # A WebSub hub: feeds advertise it, and each refresh that changes feeds pings it.
     websub_hub: WebURL | None = None
     topics: dict[str, TopicConfig]
+    # False when `base_url` is only the built-in default: `feeder serve` then derives
+    # it from the address it listens on. Not a key: set by `load_settings`.
+    _base_url_given: bool = PrivateAttr(default=True)
+
+    @property
+    def base_url_configured(self) -> bool:
+        """Whether the config file sets `base_url` (or these settings were built whole)."""
+        return self._base_url_given
 
     @field_validator("base_url")
     @classmethod
@@ -328,7 +354,7 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     data = _read_toml(DEFAULT_CONFIG)
     label = "built-in defaults"
     base = cwd
-    sources_base = SHIPPED_ROOT
+    sources_base: Path | None = None  # the built-in source: see `default_seeds`
     if path is not None:
         given = Path(os.path.normpath(cwd / path))  # for messages: as the user named it
         path = (cwd / path).resolve()
@@ -341,8 +367,20 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(label, exc, data)) from None
+        raise ConfigError(describe(label, exc, data)) from None
+    settings._base_url_given = path is not None and "base_url" in own
     return _resolve_paths(settings, base, sources_base)
+
+
+def default_seeds(base: Path) -> Path:
+    """The folder the built-in source reads: `base`'s own `seeds/`, else the sample."""
+    own = base / DEFAULT_SEEDS
+    return own if own.is_dir() else SAMPLE_DIR
+
+
+def is_sample(path: Path) -> bool:
+    """True for the packaged sample captures."""
+    return path.resolve() == SAMPLE_DIR.resolve()
 
 
 def _read_toml(path: Path, label: Path | None = None) -> dict[str, Any]:
@@ -355,51 +393,17 @@ def _read_toml(path: Path, label: Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{label or path}: cannot read: {exc.strerror}") from None
 
 
-def _describe(label: str, exc: ValidationError, data: dict[str, Any]) -> str:
-    lines = []
-    for err in exc.errors():
-        key = _key_name(err["loc"], data)
-        reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        reason = reason.removeprefix("Value error, ")
-        if err["type"] == "union_tag_invalid":
-            key, reason = f"{key}.type", f"unknown source type {err['input'].get('type')!r}"
-            reason += f" (use {', '.join(SOURCE_TYPES)})"
-        elif err["type"] not in ("extra_forbidden", "missing", "value_error"):
-            reason += f" (got {err['input']!r})"
-        lines.append(f"{label}: {key}: {reason}")
-    return "\n".join(lines)
-
-
-def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """`sources[0].path` becomes `sources[name='seeds'].path` when the source has a name."""
-    parts: list[str] = []
-    node: Any = data
-    for part in loc:
-        if isinstance(part, int):
-            name = (
-                node[part].get("name")
-                if isinstance(node, list) and isinstance(node[part], dict)
-                else None
-            )
-            parts[-1] += f"[name={name!r}]" if name else f"[{part}]"
-        elif isinstance(node, dict) and part in SOURCE_TYPES and part not in node:
-            continue  # the union member pydantic tried, not a key the user wrote
-        else:
-            parts.append(str(part))
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return ".".join(parts) or "(top level)"
-
-
-def _resolve_paths(settings: Settings, base: Path, sources_base: Path) -> Settings:
+def _resolve_paths(settings: Settings, base: Path, sources_base: Path | None) -> Settings:
+    """Absolute paths: relative ones from `base`, folder sources' from `sources_base`
+    (None: the built-in source, see `default_seeds`)."""
     database_url = settings.database_url or f"sqlite:///{base / 'feeder.db'}"
     prefix, _, rest = database_url.partition(":///")
     if prefix.startswith("sqlite") and rest and not rest.startswith(("/", ":memory:")):
         database_url = f"{prefix}:///{base / rest}"  # relative to the config file, not the cwd
     sources = [
-        s.model_copy(update={"path": sources_base / s.path})
+        s.model_copy(
+            update={"path": sources_base / s.path if sources_base else default_seeds(base)}
+        )
         if isinstance(s, FolderSourceConfig)
         else s
         for s in settings.sources

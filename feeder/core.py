@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from .config import FolderSourceConfig, Settings
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .publish import FEED_FORMATS
-from .store import SchemaState, Store, StoreWriter, worker_is_gone, worker_name
+from .removal import Removal, remove_item, restore_item
+from .store import ItemQuery, SchemaState, Store, StoreWriter, worker_is_gone, worker_name
 from .story_overrides import join_story, leave_story, set_date
 from .topics import TopicMatcher, Verdict
 from .update import (
@@ -42,6 +43,10 @@ def utc_now() -> datetime:
 
 class UnknownTopicError(KeyError):
     """A topic slug that the configuration does not define."""
+
+
+class UnknownSourceError(KeyError):
+    """A source name that the configuration does not define."""
 
 
 _KEY_PREFIX = re.compile(r"[0-9a-f]{4,24}")
@@ -116,6 +121,8 @@ class Feeder:
         A source another worker is scanning is waited for, or skipped when not
         `wait_for_sources` (see `update.refresh`).
         """
+        if sources is not None:
+            self._check_sources(sources)
         now = self._clock()
         fetcher = self._web() if self._has_web_sources else None
         try:
@@ -220,9 +227,22 @@ class Feeder:
 
     def items(self, topic: str | None = None, limit: int = 20) -> list[StoredItem]:
         """The newest stored items, of one topic or of all."""
-        if topic is not None and topic not in self.settings.topics:
-            raise UnknownTopicError(topic)
-        return self.store.latest_items(topic, limit)
+        return self.find_items(ItemQuery(topic=topic, limit=limit))
+
+    def find_items(self, query: ItemQuery) -> list[StoredItem]:
+        """The newest entries matching `query`, each with its source
+        (`UnknownTopicError`, `UnknownSourceError`, `SearchQueryError`)."""
+        if query.topic is not None and query.topic not in self.settings.topics:
+            raise UnknownTopicError(query.topic)
+        if query.source is not None:
+            self._check_sources([query.source])
+        return self.store.find_items(query)
+
+    def _check_sources(self, names: Collection[str]) -> None:
+        known = {source.name for source in self.settings.sources}
+        for name in names:
+            if name not in known:
+                raise UnknownSourceError(name)
 
     def item(self, key: str) -> StoredItem:
         """The stored item of `key`, or of a prefix naming one item (`UnknownItemError`)."""
@@ -262,6 +282,14 @@ class Feeder:
         found = self.item(key)
         self._decide(lambda w, zone, now: set_date(w, zone, now, found.key, day))
         return self.item(found.key)
+
+    def remove(self, key: str) -> Removal:
+        """Take an item out of every feed and keep it out (`RemovalError`), and publish."""
+        return remove_item(self.store, self.settings, self._clock(), key)
+
+    def restore(self, key: str) -> Removal:
+        """Bring a removed item back into the feeds as it was (`RemovalError`), and publish."""
+        return restore_item(self.store, self.settings, self._clock(), key)
 
     def _decide(self, decision: Callable[[StoreWriter, tzinfo, datetime], StoryChanges]) -> None:
         """Apply a user's decision in one transaction, then write what it changed."""

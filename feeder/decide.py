@@ -64,10 +64,14 @@ class Change(StrEnum):
     NEW = "new"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
+    REMOVED = "removed"  # the user removed it (`feeder remove`): kept out, not stored
 
 
-def classify_item(stored_hash: str | None, item: ParsedItem) -> Change:
-    """Decide whether an item is new, changed or unchanged against what is stored."""
+def classify_item(stored_hash: str | None, item: ParsedItem, removed: bool = False) -> Change:
+    """Decide whether an item is new, changed or unchanged against what is stored, or
+    kept out because the user removed its key (whatever its text is now)."""
+    if removed:
+        return Change.REMOVED
     if stored_hash is None:
         return Change.NEW
     return Change.UNCHANGED if stored_hash == item.content_hash else Change.CHANGED

@@ -147,6 +147,7 @@ class StoredItem(_HasBlocks):
     why: Mapping[str, str] = field(default_factory=dict, compare=False)
     story: str | None = None  # the key of its story's lead, when it is another report
     also: tuple[OtherReport, ...] = ()  # the story's other reports, in the order stored
+    source: str = ""  # the source it was read from (filled where a listing shows it)
 
 
 @dataclass(frozen=True)
@@ -184,15 +185,19 @@ class WebState:
 class RefreshSummary:
     """What one refresh did, for the CLI table, `--json` and the service's health page."""
 
-    files_scanned: int = 0
+    files_scanned: int = 0  # of folder sources
     files_unchanged: int = 0
     files_failed: int = 0
+    fetches: int = 0  # of web sources: fetched and read
+    fetches_unchanged: int = 0  # not modified, the same bytes, or paused (Retry-After)
+    fetches_failed: int = 0
     items_new: int = 0
     items_updated: int = 0
     items_unchanged: int = 0
     items_retagged: int = 0
     items_redated: int = 0
     items_regrouped: int = 0  # placed in stories anew (grouping changed)
+    items_removed_skipped: int = 0  # read again but kept out: the user removed them
     feeds_rendered: int = 0  # feeds whose content changed: only these are rendered
     feeds_written: int = 0
     feeds_unchanged: int = 0
@@ -212,9 +217,17 @@ class RefreshSummary:
         return not self.errors
 
     def add_error(self, source: str, message: str) -> None:
-        """Record a failed input; the message names the source or file."""
+        """Record a failed input: the message, after the source's name, names the file
+        or URL and what failed."""
+        message = source_message(source, message)
         self.errors.append(message)
         self.source_errors.setdefault(source, []).append(message)
+
+
+def source_message(source: str, message: str) -> str:
+    """`message` as every error and warning about a source reads: its name first."""
+    named = f"source {source!r}: "
+    return message if message.startswith(named) else named + message
 
 
 def archive_path(slug: str, period: str) -> str:

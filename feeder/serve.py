@@ -3,26 +3,21 @@
 Read-only: requests never refresh anything. Feeds are rendered from the database and
 cached per feed under its version, so every worker sharing a database answers any
 feed with the same bytes and ETag, whether or not it wrote `feeds/`. The other pages
-come from `feeds/`. Only names the publisher writes are served (an allow-list, so no
-path can reach outside `feeds/`), each with a strong ETag and Last-Modified, 304s,
-and a cached gzip form.
+come from `feeds/`; a browser opening a feed or archive URL gets its HTML view. Only
+names the publisher writes are served (an allow-list, so no path can reach outside
+`feeds/`), each with a strong ETag and Last-Modified, 304s, and a cached gzip form.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC
-from email.utils import formatdate, parsedate_to_datetime
-from functools import cached_property
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -33,19 +28,31 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .archive_page import ArchivePageError, render_archive_page
+from .conditional import (
+    Resource,
+    conditional_answer,
+    not_modified,  # noqa: F401 -- still importable from here, where it used to live
+    respond,
+    usable_last_modified,  # noqa: F401
+)
 from .core import Feeder
 from .health import SourceHealth, health_report
 from .metrics import Metrics
-from .model import FeedContent
-from .negotiation import FEED_NAME, FEED_TYPES, accepts_gzip, negotiate, wants_html
+from .model import FeedContent, Site
+from .negotiation import FEED_NAME, FEED_TYPES, negotiate, wants_html
 from .publish import FEED_VIEWS, render_feed
+from .serve_search import BadSearch, bad_search, search_terms
 from .store import SearchQueryError, StoreError
 
 log = logging.getLogger("feeder.serve")
 
+ARCHIVE_NAME = re.compile(
+    r"archive/(?P<slug>[a-z0-9][a-z0-9-]*)/(?P<period>[0-9]{4}-[0-9]{2})\.atom"
+)
 PUBLISHED_NAME = re.compile(
     r"[a-z0-9][a-z0-9-]*\.(?:atom|rss|json|html)|feeds\.opml|items/[0-9a-f]{24}\.html"
-    r"|archive/[a-z0-9][a-z0-9-]*/[0-9]{4}-[0-9]{2}\.atom"
+    rf"|{ARCHIVE_NAME.pattern}"
 )
 MEDIA_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
@@ -58,8 +65,6 @@ MEDIA_TYPES = {
 CACHE_FEEDS = "public, max-age=300"
 CACHE_ITEM_PAGES = "public, max-age=3600"
 CACHE_SEARCH = "public, max-age=60"
-SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, SEARCH_QUERY_MAX = 20, 100, 500
-_GZIP_MIN_BYTES = 512
 _CACHED_FILES = 512
 # How long other requests keep a feed's cached bytes while one confirms its version.
 _CONFIRM_PATIENCE = 5.0
@@ -72,56 +77,6 @@ class Monitoring(Protocol):
     def start(self) -> None: ...
     def stop(self) -> bool: ...
     def health(self) -> list[SourceHealth]: ...
-
-
-@dataclass(frozen=True)
-class Representation:
-    body: bytes
-    etag: str
-    encoding: str | None  # "gzip" or None
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A response body in identity and (when worth it) gzip form, with validators."""
-
-    identity: Representation
-    gzipped: Representation | None
-    media_type: str
-    last_modified: float | None  # seconds since the epoch; None: validate by ETag only
-    cache_control: str
-    link: str | None = None  # a Link header (WebSub discovery)
-
-    @cached_property
-    def last_modified_header(self) -> str | None:
-        """Last-Modified as an HTTP date, formatted once (it is asked on every request)."""
-        if self.last_modified is None:
-            return None
-        return formatdate(self.last_modified, usegmt=True)
-
-    @classmethod
-    def of(
-        cls,
-        body: bytes,
-        media_type: str,
-        last_modified: float | None,
-        cache_control: str,
-        link: str | None = None,
-    ) -> Resource:
-        tag = hashlib.sha256(body).hexdigest()[:32]
-        packed = (
-            gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= _GZIP_MIN_BYTES else None
-        )
-        return cls(
-            Representation(body, f'"{tag}"', None),
-            Representation(packed, f'"{tag}-gz"', "gzip")
-            if packed and len(packed) < len(body)
-            else None,
-            media_type,
-            last_modified,
-            cache_control,
-            link,
-        )
 
 
 class PublishedFiles:
@@ -157,6 +112,42 @@ class PublishedFiles:
             if len(self._cache) > _CACHED_FILES:
                 self._cache.popitem(last=False)
         return resource
+
+
+class ArchivePages:
+    """The HTML view of each archive document, rendered from its file in `feeds/` and
+    kept until that file changes (RFC 5005 archives have no page of their own)."""
+
+    def __init__(self, files: PublishedFiles, site: Site) -> None:
+        self.files, self.site = files, site
+        self._cache: OrderedDict[str, tuple[Resource, Resource]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Resource | None:
+        """The page of the archive at `name` (`archive/<slug>/<YYYY-MM>.atom`); None if
+        there is no such archive or its file cannot be read as Atom."""
+        match = ARCHIVE_NAME.fullmatch(name)
+        atom = self.files.get(name) if match else None
+        if match is None or atom is None:
+            return None
+        with self._lock:
+            cached = self._cache.get(name)
+            if cached and cached[0] is atom:
+                self._cache.move_to_end(name)
+                return cached[1]
+        try:
+            body = render_archive_page(
+                self.site, match["slug"], match["period"], atom.identity.body
+            )
+        except ArchivePageError as exc:
+            log.warning("%s", exc)
+            return None
+        page = Resource.of(body, MEDIA_TYPES[".html"], atom.last_modified, atom.cache_control)
+        with self._lock:
+            self._cache[name] = (atom, page)
+            if len(self._cache) > _CACHED_FILES:
+                self._cache.popitem(last=False)
+        return page
 
 
 class StoredFeeds:
@@ -241,73 +232,6 @@ class StoredFeeds:
         return resource
 
 
-def usable_last_modified(mtime: float | None, now: float) -> float | None:
-    """A file's mtime as Last-Modified, unless it changed within the current second:
-    HTTP dates have one-second resolution, so a second change in that second would
-    look unmodified to If-Modified-Since."""
-    return mtime if mtime is not None and now - mtime >= 1 else None
-
-
-def not_modified(
-    headers: Mapping[str, str], etag: str, last_modified: float | None, now: float
-) -> bool:
-    """RFC 9110 conditional GET: If-None-Match (weak comparison) wins over
-    If-Modified-Since, which counts only with a Last-Modified and a date not in the future."""
-    if_none_match = headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or etag in tags
-    if_modified_since = headers.get("if-modified-since")
-    if if_modified_since and last_modified is not None:
-        try:
-            since = parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        return int(last_modified) <= since.timestamp() <= now
-    return False
-
-
-def conditional_answer(
-    method: str,
-    headers: Mapping[str, str],
-    resource: Resource,
-    now: float,
-    vary: str = "Accept-Encoding",
-) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) for a GET or HEAD of `resource`: 304 when the client's
-    copy is current, gzip when accepted. `headers` are the request's, names lower-case;
-    `vary` names the request headers the choice of `resource` depended on."""
-    use_gzip = resource.gzipped and accepts_gzip(headers.get("accept-encoding", ""))
-    chosen = resource.gzipped if use_gzip and resource.gzipped else resource.identity
-    last_modified = usable_last_modified(resource.last_modified, now)
-    answer = {
-        "etag": chosen.etag,
-        "cache-control": resource.cache_control,
-        "vary": vary,
-    }
-    if last_modified is not None and resource.last_modified_header:
-        answer["last-modified"] = resource.last_modified_header
-    if resource.link:
-        answer["link"] = resource.link
-    if not_modified(headers, chosen.etag, last_modified, now):
-        return 304, answer, b""
-    answer["content-type"] = resource.media_type
-    answer["content-length"] = str(len(chosen.body))
-    if chosen.encoding:
-        answer["content-encoding"] = chosen.encoding
-    return 200, answer, b"" if method == "HEAD" else chosen.body
-
-
-def respond(request: Request, resource: Resource, vary: str = "Accept-Encoding") -> Response:
-    """The resource, or 304 when the client's copy is current; gzip when accepted."""
-    status, headers, body = conditional_answer(
-        request.method, request.headers, resource, time.time(), vary
-    )
-    return Response(body, status_code=status, headers=headers)
-
-
 # The request headers `conditional_answer` reads.
 _CONDITIONAL_HEADERS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 _ACCEPT = b"accept"
@@ -387,7 +311,9 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
     files = PublishedFiles(feeder.settings.feeds_dir)
     feeds = StoredFeeds(feeder)
     site = feeder.site
+    archive_pages = ArchivePages(files, site)
     titles = {t.slug: t.title for t in feeder.settings.topic_list()}
+    intervals = {source.name: source.interval for source in feeder.settings.sources}
 
     def published(request: Request) -> Response:
         name = request.path_params.get("name") or "index.html"
@@ -395,7 +321,14 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         exact = request.scope["path"] in ("/", f"/{name}")
         if not exact:
             return PlainTextResponse("not found\n", status_code=404)
-        name, negotiated = negotiate(name, ", ".join(request.headers.getlist("accept")))
+        accept = ", ".join(request.headers.getlist("accept"))
+        if ARCHIVE_NAME.fullmatch(name):  # negotiated like a feed: a browser gets a page
+            page = archive_pages.get(name) if wants_html(accept, "atom") else None
+            resource = page or files.get(name)
+            if resource is None:
+                return PlainTextResponse("not found\n", status_code=404)
+            return respond(request, resource, VARY_FEEDS)
+        name, negotiated = negotiate(name, accept)
         try:
             resource = feeds.get(name)
         except StoreError as exc:  # the file written at the last refresh will do
@@ -412,33 +345,27 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         if fmt not in FEED_VIEWS:
             return PlainTextResponse("not found\n", status_code=404)
         negotiated = fmt in FEED_TYPES
+        vary = VARY_FEEDS if negotiated else "Accept-Encoding"
         if wants_html(", ".join(request.headers.getlist("accept")), fmt):
             fmt = "html"
-        query = request.query_params.get("q", "").strip()
-        if not query:
-            return _bad_request(
-                "missing search words: add ?q=..., e.g. /search.atom?q=peacekeeping"
-            )
-        if len(query) > SEARCH_QUERY_MAX:
-            return _bad_request(f"the query is longer than {SEARCH_QUERY_MAX} characters")
         try:
-            limit = int(request.query_params.get("limit", SEARCH_LIMIT_DEFAULT))
-        except ValueError:
-            return _bad_request("limit must be a whole number")
-        if not 1 <= limit <= SEARCH_LIMIT_MAX:
-            return _bad_request(f"limit must be between 1 and {SEARCH_LIMIT_MAX}")
-        try:
+            query, limit = search_terms(request.query_params)
             items = feeder.search(query, limit)
-        except SearchQueryError as exc:
-            return _bad_request(str(exc))
+        except (BadSearch, SearchQueryError) as exc:
+            typed = request.query_params.get("q", "")
+            return bad_search(site, typed, str(exc), fmt == "html", vary)
         feed = FeedContent("search", f"{site.title}: search for {query}", items, len(items), query)
         body = render_feed(site, feed, fmt, titles)
         # No Last-Modified: a new back-dated item would not move it. The ETag covers it.
         resource = Resource.of(body, MEDIA_TYPES[f".{fmt}"], None, CACHE_SEARCH)
-        return respond(request, resource, VARY_FEEDS if negotiated else "Accept-Encoding")
+        return respond(request, resource, vary)
 
     def health(request: Request) -> Response:
-        sources = monitor.health() if monitor else []
+        # Judged against the configured interval too, which back-off does not stretch.
+        sources = [
+            replace(source, configured_interval=intervals.get(source.name))
+            for source in (monitor.health() if monitor else [])
+        ]
         healthy, body = health_report(sources, feeder.item_count(), feeder.now())
         return JSONResponse(
             body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"}
@@ -464,7 +391,3 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     return CountRequests(AnswerCurrentFeeds(app, feeds), metrics)
-
-
-def _bad_request(message: str) -> Response:
-    return PlainTextResponse(f"bad request: {message}\n", status_code=400)

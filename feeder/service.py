@@ -1,4 +1,5 @@
-"""Run the long-lived service: the scheduler plus the HTTP server (uvicorn)."""
+"""Run the long-lived service: the scheduler plus the HTTP server (uvicorn), publishing
+under the address readers can reach it at."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import os
 import signal
 import socket
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import uvicorn
 
+from .config import ALL_FEED
 from .core import Feeder
 from .metrics import Metrics
 from .schedule import Monitor
@@ -56,27 +59,88 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 SERVICE_PING_GRACE = 5.0
+# Addresses that mean "every interface": listening there, not a place to send readers.
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def checked_base_url(value: str) -> str:
+    """`value` as a base URL (an http(s) URL ending in `/`); `ValueError` saying why not."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ValueError(f"{value!r} is not an http(s) URL like https://news.example.org/")
+    return value if value.endswith("/") else value + "/"
+
+
+def listening_base_url(host: str, port: int) -> str:
+    """The base URL of a service listening on `host`:`port`. A wildcard address (all
+    interfaces) is no address for a reader: this machine's host name stands in for it,
+    else the loopback address."""
+    if host in _WILDCARD_HOSTS:
+        host = socket.gethostname() or ("::1" if host == "::" else "127.0.0.1")
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}/" if port == 80 else f"http://{shown}:{port}/"
+
+
+def reader_base_url(
+    feeder: Feeder, host: str, port: int, given: str | None
+) -> tuple[str, str | None]:
+    """(the base URL to publish under, a warning to log or None): `given` (--base-url)
+    wins, then `base_url` from the config file, then the address the service listens
+    on. A database shared by several workers (PostgreSQL) keeps the configured default
+    instead: every worker must render the same links, or their feeds would differ."""
+    settings = feeder.settings
+    if given is not None:
+        return checked_base_url(given), None
+    if settings.base_url_configured:
+        return settings.base_url, None
+    if feeder.shared:
+        return settings.base_url, (
+            f"base_url is not set: the feeds link to {settings.base_url}; workers sharing a "
+            "database must all publish one address: set base_url in the config file"
+        )
+    derived = listening_base_url(host, port)
+    if host in _WILDCARD_HOSTS:
+        return derived, (
+            f"base_url is not set and {host or '*'} is every address: the feeds link to "
+            f"{derived}; set base_url in the config file or --base-url to the address "
+            "readers use"
+        )
+    return derived, None
 
 
 def run_service(
-    feeder: Feeder, host: str, port: int, *, watch: bool = False, access_log: bool = True
+    feeder: Feeder,
+    host: str,
+    port: int,
+    *,
+    base_url: str | None = None,
+    watch: bool = False,
+    access_log: bool = True,
 ) -> None:
-    """Serve until SIGTERM or SIGINT, then stop cleanly. Raises `LockBusyError` if
-    another service runs on the same database, `OSError` if the address is taken."""
+    """Serve until SIGTERM or SIGINT, then stop cleanly. Links in the feeds and pages
+    use `base_url` (from `checked_base_url`), else the configured one, else the
+    address served at (see `reader_base_url`). Raises `LockBusyError` if another
+    service runs on the same database, `OSError` if the address is taken."""
     early: list[int] = []
     for sig in _STOP_SIGNALS:
         signal.signal(sig, lambda number, _frame: early.append(number))
     with feeder.claim_service():
         sock = bind(host, port)
+        bound_host, bound_port = sock.getsockname()[:2]
+        url, warning = reader_base_url(feeder, host, bound_port, base_url)
+        if url != feeder.settings.base_url:
+            # Before anything renders: the first refresh then sees a new output
+            # fingerprint and publishes every file again under the new address.
+            feeder.settings = feeder.settings.model_copy(update={"base_url": url})
         metrics = Metrics()
         monitor = Monitor(feeder, metrics, watch=watch)
         config = uvicorn.Config(
             make_app(feeder, metrics, monitor),
+            # The caller sets up logging (feeder.logs, which also names uvicorn's lines).
             log_config=None,
             access_log=access_log,
             lifespan="on",
         )
-        bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         log.info(
             "serving %s at http://%s:%d/ (database %s)",
@@ -85,6 +149,9 @@ def run_service(
             bound_port,
             feeder.database,
         )
+        log.info("feeds at %s (subscribe to %s)", url, feeder.site.feed_url(ALL_FEED, "atom"))
+        if warning:
+            log.warning("%s", warning)
         _Server(config, early).run(sockets=[sock])
         # Within systemd's stop timeout: the next start pings for its own changes.
         feeder.finish_pings(SERVICE_PING_GRACE)

@@ -29,7 +29,7 @@ def join_story(
     before, after = leads[item], leads[target]
     if before == after:
         return StoryChanges()
-    touched = {before, after} | _hand_over(writer, item)
+    touched = {before, after} | hand_over(writer, item)
     stories.set_lead([item], after)
     return StoryStep(writer, zone, now, shown_through=now).settle(touched, changed=True)
 
@@ -43,7 +43,7 @@ def leave_story(writer: StoreWriter, zone: tzinfo, now: datetime, key: str) -> S
             _decide(writer, other, with_key=None)
     _decide(writer, key, with_key=None, alone=True)
     lead = stories.lead_of([item])[item]
-    touched = {lead, item} | _hand_over(writer, item)
+    touched = {lead, item} | hand_over(writer, item)
     stories.set_lead([item], item)
     return StoryStep(writer, zone, now, shown_through=now).settle(touched, changed=True)
 
@@ -65,7 +65,7 @@ def _decide(writer: StoreWriter, key: str, **decision: object) -> None:
     writer.stories.set_override(key, replace(current, **decision))  # type: ignore[arg-type]
 
 
-def _hand_over(writer: StoreWriter, item: int) -> set[int]:
+def hand_over(writer: StoreWriter, item: int) -> set[int]:
     """When `item` leads a story, make its first-stored other report lead the rest;
     the new lead, if any."""
     stories = writer.stories

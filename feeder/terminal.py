@@ -9,7 +9,14 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from .config import ConfigError, Settings, load_settings
+from .config import (
+    DEFAULT_SEEDS,
+    ConfigError,
+    FolderSourceConfig,
+    Settings,
+    is_sample,
+    load_settings,
+)
 from .core import Feeder, make_feeder
 from .store import StoreError
 
@@ -53,3 +60,11 @@ def open_feeder(config: Path | None) -> Feeder:
         return make_feeder(settings_of(config))
     except StoreError as exc:
         fail(f"error: {exc}", EXIT_FATAL)
+
+
+def folder_shown(source: FolderSourceConfig) -> str:
+    """A folder source's folder, and whether it is the packaged sample."""
+    if is_sample(source.path):
+        return (f"{source.path} (the sample captures shipped with feeder: put yours in "
+                f"./{DEFAULT_SEEDS}/, or run `feeder init`)")  # fmt: skip
+    return str(source.path)

@@ -43,6 +43,7 @@ from .model import (
     Site,
     SourceFile,
     StoredItem,
+    source_message,
 )
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
@@ -51,6 +52,7 @@ from .publish import (
     archive_manifest,
     publish_archive,
     publish_site,
+    remove_item_pages,
     remove_stale_archives,
     write_if_changed,
 )
@@ -318,15 +320,15 @@ def _read_web_sources(
                 source, client, store.web_state(source.name), store.known_keys, now,
                 settings.allow_private_networks,
             )  # fmt: skip
-            summary.warnings += read.warnings
+            summary.warnings += [source_message(source.name, w) for w in read.warnings]
             if read.error:
-                summary.files_failed += 1
+                summary.fetches_failed += 1
                 summary.add_error(source.name, read.error)
                 summary.failed_sources[source.name] = read.error
             elif read.items is None:
-                summary.files_unchanged += 1
+                summary.fetches_unchanged += 1
             else:
-                summary.files_scanned += 1
+                summary.fetches += 1
             reads.append((source, read))
     finally:
         if own:
@@ -564,8 +566,14 @@ class _Ingest:
         return self.changed_feeds
 
     def _batch(self, groups: list[list[tuple[ParsedItem, str, str, str]]]) -> None:
-        stored = self.writer.find_items([group[0][0].key for group in groups])
-        plans = [self._plan(group, stored.get(group[0][0].key)) for group in groups]
+        keys = [group[0][0].key for group in groups]
+        stored = self.writer.find_items(keys)
+        # Asked after `find_items`: an item removed meanwhile by another worker's
+        # transaction is then among the tombstones, even if its row was still found.
+        removed = self.writer.removals.removed(keys)
+        planned = [self._plan(group, stored.get(key), key in removed)
+                   for group, key in zip(groups, keys, strict=True)]  # fmt: skip
+        plans = [plan for plan in planned if plan is not None]
         added = self.writer.add_items([p.values for p in plans if p.item_id is None])
         for plan in plans:
             if plan.item_id is None and plan.item.key not in added:
@@ -599,18 +607,22 @@ class _Ingest:
         self.writer.record_sightings(sightings)
 
     def _plan(
-        self, group: list[tuple[ParsedItem, str, str, str]], found: tuple[int, str, datetime] | None
-    ) -> _ItemPlan:
+        self,
+        group: list[tuple[ParsedItem, str, str, str]],
+        found: tuple[int, str, datetime] | None,
+        removed: bool = False,
+    ) -> _ItemPlan | None:
         """What to write for one key, given every version read this refresh (in file
-        order: the last wins) and what is stored; counts as the versions come."""
+        order: the last wins) and what is stored; counts as the versions come. None:
+        nothing, the user removed the key (`feeder remove`)."""
         current = found[1] if found else None
+        if classify_item(current, group[-1][0], removed) is Change.REMOVED:
+            self.summary.items_removed_skipped += 1
+            return None
         changed = False
         earlier: str | None = None  # where the version read before this one came from
         for item, source, place, shown in group:
             change = classify_item(current, item)
-            self.summary.items_new += change is Change.NEW
-            self.summary.items_updated += change is Change.CHANGED
-            self.summary.items_unchanged += change is Change.UNCHANGED
             changed |= change is Change.CHANGED
             if change is Change.CHANGED and found is not None and earlier is None:
                 earlier = self.writer.seen_at(found[0], self.now, (source, place))  # read earlier
@@ -620,6 +632,10 @@ class _Ingest:
                     "the version read last is kept"
                 )
             current, earlier = item.content_hash, shown
+        # Once per item, however many captures of this refresh hold it.
+        self.summary.items_new += found is None
+        self.summary.items_updated += found is not None and changed
+        self.summary.items_unchanged += found is not None and not changed
         item = group[-1][0]
         places = list(dict.fromkeys((source, place) for _, source, place, _ in group))
         first_seen = found[2] if found else self.now
@@ -826,6 +842,8 @@ def _publish(
             summary.archives_written += archived.written
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
     result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
+    if render is None:  # writing everything, as after another worker's `feeder remove`
+        remove_item_pages(settings.feeds_dir, store.removed_keys())
     summary.changed_feeds = result.changed_feeds
     summary.feeds_rendered = result.feeds_rendered
     summary.feeds_written = result.feeds_written

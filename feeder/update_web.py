@@ -46,7 +46,7 @@ def read_web_source(
     """Fetch and parse `source`; every failure becomes `WebRead.error`, never an exception."""
     if state.retry_after and now < state.retry_after:
         until = f"{state.retry_after:%Y-%m-%d %H:%M:%S} UTC"
-        notice = f"{source.name}: not polled until {until} (Retry-After)"
+        notice = f"not polled until {until} (Retry-After)"
         return WebRead(state, warnings=[notice], paused=True)
     allowed = (
         allow_private if source.allow_private_networks is None else source.allow_private_networks

@@ -19,7 +19,7 @@ from feeder.store import SchemaBehindError, Store, StoreError
 from feeder.store.migrate import upgrade
 from feeder.store.schema import Base
 
-HEAD = "0004"
+HEAD = "0005"
 runner = CliRunner()
 
 

@@ -16,6 +16,7 @@ import feedparser
 import httpx
 import pytest
 from conftest import configure
+from fixture_server import fixture_server, static
 from service_process import ServiceProcess
 
 from feeder.store import Store
@@ -218,3 +219,36 @@ def test_health_is_503_once_a_source_keeps_failing(workdir: Path) -> None:
         assert body["status"] == "failing" and body["sources"]["seeds"]["status"] == "ok"
         assert body["sources"]["gone"]["consecutive_failures"] >= 3
         assert "does not exist" in body["sources"]["gone"]["problems"][0]
+
+
+WEB_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+    b"<link>https://news.example/</link><description>d</description><item><guid>n1</guid>"
+    b"<title>CSTO ministers met in Minsk</title><link>https://news.example/n1</link>"
+    b"<pubDate>Mon, 02 Dec 2024 10:00:00 GMT</pubDate></item></channel></rss>"
+)
+
+
+def test_service_log_names_uvicorn_plainly_and_leaves_out_routine_library_lines(
+    workdir: Path,
+) -> None:
+    with fixture_server() as server:
+        server.routes["/feed"] = static(WEB_FEED)
+        configure(
+            workdir,
+            seeds=f'\n[[sources]]\nname = "web"\ntype = "feed"\nurl = "{server.url}/feed"\n'
+            "allow_private_networks = true\n",
+        )
+        with ServiceProcess(workdir) as service, service.client() as client:
+            service.wait_for_log(r"INFO feeder.schedule: refresh web: ")
+            service.wait_for_log(r"INFO feeder.schedule: refresh seeds: ")
+            assert client.get("/all.atom").status_code == 200
+            assert service.terminate() == 0
+        assert server.requests_to("/feed")  # so httpx did make a request
+    log = service.lines
+    assert [line for line in log if " INFO uvicorn: Started server process" in line]
+    assert [line for line in log if " INFO uvicorn: Finished server process" in line]
+    assert not [line for line in log if " uvicorn.error: " in line]
+    assert not [line for line in log if "Context impl" in line or "transactional DDL" in line]
+    assert not [line for line in log if "HTTP Request:" in line or " httpcore" in line]
+    assert not [line for line in log if " apscheduler" in line]

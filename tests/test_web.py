@@ -128,7 +128,7 @@ def test_etag_and_last_modified_are_sent_back_and_a_304_costs_nothing(
         second.headers["If-None-Match"] == '"v1"'
         and second.headers["If-Modified-Since"] == modified
     )
-    assert (again.files_unchanged, again.files_scanned, again.items_unchanged) == (1, 0, 0)
+    assert (again.fetches_unchanged, again.fetches, again.items_unchanged) == (1, 0, 0)
     assert server.seen[0].headers["User-Agent"].startswith("feeder/")
 
 
@@ -139,7 +139,7 @@ def test_an_unchanged_body_without_validators_is_not_parsed_again(
     with web_feeder(workdir, clock, feed_source(server)) as feeder:
         feeder.refresh()
         again = feeder.refresh(sources=["web"])
-    assert (again.files_unchanged, again.items_unchanged) == (1, 0)
+    assert (again.fetches_unchanged, again.items_unchanged) == (1, 0)
 
 
 LISTING = """<html><body><div class="news">
@@ -211,8 +211,10 @@ def test_a_text_capture_on_the_web_reads_like_a_file(
     )
     with web_feeder(workdir, clock, source) as feeder:
         summary = feeder.refresh()
-        # Its five items are the folder's copy of 004: the same items, seen in two places.
-        assert summary.ok and summary.items_new == 17 and summary.items_unchanged == 5 + 5
+        # Its five items are the folder's copy of 004: the same items, seen in two places,
+        # each counted once (new), none as unchanged.
+        assert summary.ok and summary.items_new == 17 and summary.items_unchanged == 0
+        assert (summary.files_scanned, summary.fetches) == (5, 1)
         press = next(
             i
             for i in feeder.items(limit=50)
@@ -303,7 +305,7 @@ def test_each_failure_is_a_clear_error_on_its_source_and_the_rest_publishes(
         summary = feeder.refresh()
         elapsed = time.monotonic() - started
         assert [e for e in summary.errors if expected in e], summary.errors
-        assert summary.errors[0].startswith(f"{server.url}/feed")
+        assert summary.errors[0].startswith(f"source 'web': {server.url}/feed")
         assert feeder.item_count() == 17  # the folder source still published
         assert feeder.source_statuses()["web"].failures == 1
     assert elapsed < 30  # bounded: nothing waits for the server to give up

@@ -32,6 +32,7 @@ __all__ = [
     "feed_document",
     "publish_archive",
     "publish_site",
+    "remove_item_pages",
     "remove_stale_archives",
     "render_document",
     "render_feed",
@@ -106,6 +107,17 @@ def publish_site(
         result.pages_written += write_if_changed(path, page, durable=False)
     result.removed += _remove_stale_feeds(out_dir, {feed.slug for feed in feeds})
     return result
+
+
+def remove_item_pages(out_dir: Path, keys: Collection[str]) -> int:
+    """Delete the pages of these items (removed by the user); how many were there."""
+    removed = 0
+    for key in keys:
+        path = out_dir / "items" / f"{key}.html"
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _remove_stale_feeds(out_dir: Path, slugs: set[str]) -> int:

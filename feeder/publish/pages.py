@@ -51,7 +51,7 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _page(title: str, head: str, body: str) -> bytes:
+def page_html(title: str, head: str, body: str) -> bytes:
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -79,7 +79,7 @@ def _buttons(slug: str, prefix: str = "") -> str:
     )
 
 
-def _search_form(value: str = "") -> str:
+def search_form(value: str = "") -> str:
     shown = f' value="{_e(value)}"' if value else ""
     return (
         '<form action="search.atom" method="get" role="search">'
@@ -121,11 +121,11 @@ def render_index(
         "<p>News by topic as web feeds. Click a format to see its address, then paste it "
         "into your feed reader; or import "
         '<a href="feeds.opml">every feed at once as OPML</a>.</p>\n'
-        f"{_search_form()}"
+        f"{search_form()}"
         f'<h2>Feeds</h2>\n<ul class="list">\n{"".join(rows)}</ul>\n'
         f'<h2>Latest items</h2>\n<ul class="list">\n{latest}</ul>\n'
     )
-    return _page(site.title, head, body)
+    return page_html(site.title, head, body)
 
 
 def _local(site: Site, url: str) -> str:
@@ -170,14 +170,14 @@ def render_feed_page(site: Site, doc: FeedDocument) -> bytes:
     count = f"The newest {shown} of {doc.total} items." if doc.total > shown else ""
     body = (
         f'<p><a href="index.html">{_e(site.title)}</a></p>\n'
-        f"{_search_form(doc.search) if doc.search is not None else ''}"
+        f"{search_form(doc.search) if doc.search is not None else ''}"
         f"<h1>{_e(doc.title)}</h1>\n"
         "<p>This is a web feed. Copy one of these addresses into a feed reader to get "
         "new items as they are published; any format will do.</p>\n"
         f'<div class="subscribe">{subscribe}</div>\n'
         f'<p class="meta">{count}</p>\n{entries or "<p>No items yet.</p>"}\n{older}'
     )
-    return _page(doc.title, _alternates(doc.title, doc.urls), body)
+    return page_html(doc.title, _alternates(doc.title, doc.urls), body)
 
 
 def render_opml(site: Site, feeds: Sequence[FeedContent]) -> bytes:
@@ -251,4 +251,4 @@ def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, st
         )
         for slug in item.topics
     )
-    return _page(item.title, head, "".join(parts))
+    return page_html(item.title, head, "".join(parts))

@@ -6,6 +6,7 @@ Database errors leave this package as `StoreError`; dialect differences stay her
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
+from .finding import ItemQuery, find_items, sources_of
 from .locks import (
     LockBusyError,
     LockWaitCancelled,
@@ -26,6 +28,7 @@ from .locks import (
     worker_name,
 )
 from .migrate import SchemaState, schema_state, upgrade
+from .removals import RemovedItem, removed_keys
 from .rows import stored_item
 from .schema import (
     FEED_VERSIONS,
@@ -44,8 +47,10 @@ from .stories import story_reports
 from .writer import StoreWriter, feed_versions
 
 __all__ = [
+    "ItemQuery",
     "LockBusyError",
     "LockWaitCancelled",
+    "RemovedItem",
     "SchemaBehindError",
     "SchemaState",
     "SearchQueryError",
@@ -223,6 +228,21 @@ class Store:
             stories = story_reports(conn, rows)
         return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in _newest_first(rows)]
 
+    def find_items(self, query: ItemQuery) -> list[StoredItem]:
+        """The newest entries matching `query` (see `ItemQuery`), each with the source
+        it was read from; `SearchQueryError` for a search that cannot be parsed."""
+        with self._read() as conn:
+            rows = find_items(conn, self.dialect, query)
+            ids = [r.id for r in rows]
+            topics, sources = self._topics_of(conn, ids), sources_of(conn, ids)
+            stories = story_reports(conn, rows)
+        return [
+            dataclasses.replace(
+                stored_item(r, topics.get(r.id), stories.get(r.id)), source=sources.get(r.id, "")
+            )
+            for r in rows
+        ]
+
     def newest_stories(self, limit: int) -> list[StoredItem]:
         """The newest `limit` stories of more than one report, as their leads (each
         with its other reports), newest first."""
@@ -238,7 +258,13 @@ class Store:
             rows = list(conn.execute(query))
             topics = self._topics_of(conn, [r.id for r in rows])
             stories = story_reports(conn, rows)
-        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in rows]
+            sources = sources_of(conn, [r.id for r in rows])
+        return [
+            dataclasses.replace(
+                stored_item(r, topics.get(r.id), stories.get(r.id)), source=sources.get(r.id, "")
+            )
+            for r in rows
+        ]
 
     def newest_query(self, limit: int, topic: str | None = None) -> Select[Any]:
         """The statement behind `latest_items` (for `EXPLAIN` in the benchmarks)."""
@@ -386,9 +412,15 @@ class Store:
         return WebState(row.etag, row.last_modified, row.sha256, row.retry_after)
 
     def known_keys(self, keys: list[str]) -> set[str]:
-        """Which of `keys` are stored already."""
+        """Which of `keys` are stored already, or were removed by the user."""
         with self._read() as conn:
-            return set(conn.execute(select(ITEMS.c.key).where(ITEMS.c.key.in_(keys))).scalars())
+            stored = conn.execute(select(ITEMS.c.key).where(ITEMS.c.key.in_(keys))).scalars()
+            return set(stored) | removed_keys(conn, keys)
+
+    def removed_keys(self) -> set[str]:
+        """The keys of every item the user removed (`feeder remove`)."""
+        with self._read() as conn:
+            return removed_keys(conn)
 
     def source_statuses(self) -> dict[str, SourceStatus]:
         with self._read() as conn:

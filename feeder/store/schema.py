@@ -249,5 +249,23 @@ class FeedVersionRow(Base):
 
 FEED_VERSIONS = cast(Table, FeedVersionRow.__table__)
 
+
+class RemovedItemRow(Base):
+    """An item the user removed (`feeder remove`), by its key: refreshes never store it
+    again, and its row (moved here whole) is what `feeder restore` puts back."""
+
+    __tablename__ = "removed_items"
+
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The report that took over its story's entry, when it led a story of several.
+    heir_key: Mapped[str | None] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(Text)  # JSON: its `items` row, row id included
+    signature: Mapped[str | None] = mapped_column(Text)  # its `story_signatures` row
+    sightings: Mapped[str] = mapped_column(Text)  # JSON: [source, path, first, last seen]
+
+
+REMOVED_ITEMS = cast(Table, RemovedItemRow.__table__)
+
 # Full-text search indexes (SQLite FTS5, PostgreSQL tsvector) are made by the
 # migrations and queried in `search`; they are not part of this metadata.

@@ -16,6 +16,7 @@ from typing import NoReturn
 from sqlalchemy import (
     ColumnElement,
     Select,
+    TextClause,
     column,
     func,
     literal_column,
@@ -186,9 +187,16 @@ def postgresql_tsquery(node: Node) -> ColumnElement[object]:
 def search_statement(dialect: str, query: str, limit: int) -> Select[tuple[object, ...]]:
     """Stories matching `query`, newest first, for the database `dialect`: each story
     once, as its lead (the feed entry), when any of its reports matches."""
-    node = parse_query(query)
     newest_first = (ITEMS.c.published.desc(), ITEMS.c.key)
     leads = ITEMS.c.story_id.is_(None)
+    matching = search_condition(dialect, query)
+    return select(ITEMS).where(leads, matching).order_by(*newest_first).limit(limit)
+
+
+def search_condition(dialect: str, query: str) -> ColumnElement[bool] | TextClause:
+    """True for the rows of `items` that match `query` or lead a story one of whose
+    reports does (`SearchQueryError` for a query that cannot be parsed)."""
+    node = parse_query(query)
     if dialect == "postgresql":
         tsquery = postgresql_tsquery(node)
         matches = literal_column("items.search").op("@@")(tsquery)
@@ -198,17 +206,15 @@ def search_statement(dialect: str, query: str, limit: int) -> Select[tuple[objec
                 other.c.story_id.is_not(None), literal_column("other.search").op("@@")(tsquery)
             )
         )
-        statement = select(ITEMS).where(leads, or_(matches, reported))
-        return statement.order_by(*newest_first).limit(limit)
-    # Walk the newest-first index of leads and keep those among the matches (or whose
-    # story's reports are), stopping at `limit`: a common word matches tens of thousands
-    # of items, and joining them all to sort them afterwards took up to 80 ms at 100,000
-    # items (now under 15 ms, the worst case being a word that matches almost nothing).
-    # The unary `+` keeps SQLite from looking the matches up by rowid, which would bring
-    # the sort back.
-    matching = text(
+        return or_(matches, reported)
+    # Used with the newest-first index of leads, SQLite keeps those among the matches
+    # (or whose story's reports are), stopping at the limit: a common word matches tens
+    # of thousands of items, and joining them all to sort them afterwards took up to
+    # 80 ms at 100,000 items (now under 15 ms, the worst case being a word that matches
+    # almost nothing). The unary `+` keeps SQLite from looking the matches up by rowid,
+    # which would bring the sort back.
+    return text(
         "(+items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :query)"
         " OR +items.id IN (SELECT other.story_id FROM items AS other WHERE other.id IN"
         " (SELECT rowid FROM items_fts WHERE items_fts MATCH :query)))"
     ).bindparams(query=fts5_match(node))
-    return select(ITEMS).where(leads, matching).order_by(*newest_first).limit(limit)

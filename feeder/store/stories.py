@@ -315,7 +315,7 @@ class StoryWriter:
             rows = self.conn.execute(page.order_by(items.id).limit(batch)).all()
             if not rows:
                 return
-            yield [(r.id, _as_parsed(r)) for r in rows]
+            yield [(r.id, as_parsed(r)) for r in rows]
             last = rows[-1].id
 
     def iter_leads(self, batch: int) -> Iterator[list[int]]:
@@ -354,7 +354,7 @@ class StoryWriter:
             )  # fmt: skip
 
 
-def _as_parsed(row: Any) -> ParsedItem:
+def as_parsed(row: Any) -> ParsedItem:
     """A stored item as its parser would give it now: a page's date (or a feed's exact
     time) stays, any other is found in its text again (dating improves with releases;
     a date its story or a user gave is not its own)."""

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..model import Block, FileState, ParsedItem, WebState
+from .removals import RemovalWriter
 from .rows import item_values, load_blocks
 from .schema import (
     FEED_VERSIONS,
@@ -39,6 +40,7 @@ class StoreWriter:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         self.stories = StoryWriter(conn, self.insert)  # stories, in the same transaction
+        self.removals = RemovalWriter(conn)  # items the user removed, likewise
 
     def get_meta(self, name: str) -> str | None:
         return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()

@@ -262,14 +262,20 @@ def _fold(token: str) -> str:
     return token.casefold().strip(".'’").removesuffix("'s").removesuffix("’s")
 
 
+@lru_cache(maxsize=131072)
+def _content_word(token: str) -> str:
+    """The stemmed content word `token` is, or "" (a short word, a stopword, a number)."""
+    word = _fold(token)
+    if len(word) >= 4 and word.isalpha() and word not in _STOPWORDS:
+        return _stem(word)
+    return ""
+
+
 def _words(tokens: Iterable[str]) -> frozenset[str]:
     """The stemmed content words among `tokens`."""
-    folded = {_fold(token) for token in tokens}
-    return frozenset(
-        _stem(word)
-        for word in folded
-        if len(word) >= 4 and word.isalpha() and word not in _STOPWORDS
-    )
+    words = {_content_word(token) for token in tokens}
+    words.discard("")
+    return frozenset(words)
 
 
 def _names(text: str) -> Iterator[str]:
