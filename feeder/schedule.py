@@ -315,13 +315,17 @@ def matches_source(source: FolderSourceConfig, relative: str) -> bool:
 
 
 def _log_summary(name: str, summary: RefreshSummary, seconds: float) -> None:
+    web = summary.fetches + summary.fetches_unchanged + summary.fetches_failed
+    read = (
+        ("fetches", summary.fetches, summary.fetches_unchanged, summary.fetches_failed)
+        if web
+        else ("files", summary.files_scanned, summary.files_unchanged, summary.files_failed)
+    )
     log.info(
-        "refresh %s: files %d read, %d unchanged, %d failed; items %d new, %d updated; "
+        "refresh %s: %s %d read, %d unchanged, %d failed; items %d new, %d updated; "
         "feeds %d written, %d unchanged; %.2f s",
         name,
-        summary.files_scanned,
-        summary.files_unchanged,
-        summary.files_failed,
+        *read,
         summary.items_new,
         summary.items_updated,
         summary.feeds_written,
@@ -329,6 +333,6 @@ def _log_summary(name: str, summary: RefreshSummary, seconds: float) -> None:
         seconds,
     )
     for error in summary.errors:
-        log.error("refresh %s: %s", name, error)
+        log.error("%s", error)  # it names the source first
     for warning in summary.warnings:
         log.warning("refresh %s: %s", name, warning)

@@ -30,7 +30,10 @@ def test_health_calls_a_web_source_that_never_succeeded_degraded_with_200(
         server.routes["/feed"] = statuses(500)
         configure(workdir, "", seeds=web_source(f"{server.url}/feed"))
         with ServiceProcess(workdir) as service, service.client() as client:
-            service.wait_for_log(r"refresh web: ")
+            # The service's log counts a web source's fetches, and its error names it first.
+            service.wait_for_log(r"refresh web: fetches 0 read, 0 unchanged, 1 failed; ")
+            failed = rf"ERROR feeder.schedule: source 'web': {server.url}/feed: HTTP 500"
+            service.wait_for_log(failed)
             response = service.wait_until(
                 lambda: (r := client.get("/health")).json()["sources"]["web"]["last_scan"] and r
             )

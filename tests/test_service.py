@@ -59,7 +59,7 @@ def test_watch_sees_a_folder_created_after_the_start(workdir: Path) -> None:
     configure(workdir, "", seeds="")
     (workdir / "seeds").rename(workdir / "later")
     with ServiceProcess(workdir, "--watch") as service, service.client() as client:
-        service.wait_for_log(r"refresh seeds: .*does not exist")
+        service.wait_for_log(r"ERROR feeder.schedule: source 'seeds': .*does not exist")
         (workdir / "later").rename(workdir / "seeds")
         service.wait_for_log(r"watch seeds: watching ", timeout=20)
         (workdir / "seeds" / "005_new.txt").write_text(NEW_CAPTURE)
