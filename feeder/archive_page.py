@@ -1,4 +1,4 @@
-"""The HTML view of an RFC 5005 archive document (`archive/<slug>/<YYYY-MM>.atom`),
+"""The HTML view of an RFC 5005 archive page (`archive/<slug>/page-<n>.atom`),
 for a browser that opens an archive URL. Rendered from the published Atom file
 itself, so the page shows exactly the entries that URL serves to feed readers, and
 only archives that exist have a page. Pure: bytes in, bytes out."""
@@ -106,31 +106,38 @@ def _entry_html(site: Site, entry: _Entry) -> str:
     return f'<article><h2>{title}</h2><p class="meta">{" · ".join(meta)}</p>{summary}</article>\n'
 
 
-def render_archive_page(site: Site, slug: str, period: str, atom: bytes) -> bytes:
-    """The page for the archive of feed `slug` for `period`, from its Atom document:
-    what the page is, the feed to subscribe to instead, the months before and after,
-    and every entry. Raises `ArchivePageError` if `atom` is not an Atom feed."""
+def render_archive_page(
+    site: Site, slug: str, page: int, atom: bytes, has_newer: bool = False
+) -> bytes:
+    """The HTML view of archive page `page` of feed `slug`, from its Atom document:
+    what the page is, the feed to subscribe to instead, the pages before and after
+    (`has_newer`: whether page `page + 1` exists; else "after" is the feed), and every
+    entry. Raises `ArchivePageError` if `atom` is not an Atom feed."""
+    name = f"archive/{slug}/page-{page}.atom"
     try:
         root = etree.fromstring(atom, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ArchivePageError(f"archive/{slug}/{period}.atom: not valid XML: {exc}") from None
+        raise ArchivePageError(f"{name}: not valid XML: {exc}") from None
     if root.tag != f"{_ATOM}feed":
-        raise ArchivePageError(f"archive/{slug}/{period}.atom: not an Atom feed")
-    title = _text(root, f"{_ATOM}title") or f"{slug} ({period})"
+        raise ArchivePageError(f"{name}: not an Atom feed")
+    title = _text(root, f"{_ATOM}title") or f"{slug} (archive page {page})"
     entries = _entries(root, site)
-    months = []
+    pages = []
     if before := _link(root, "prev-archive"):
-        months.append(f'<a href="{_e(_local(site, before))}">← the month before</a>')
-    if after := _link(root, "next-archive"):
-        months.append(f'<a href="{_e(_local(site, after))}">the month after →</a>')
+        pages.append(f'<a href="{_e(_local(site, before))}">← older items</a>')
+    # Archive pages carry no next-archive link (it would change a full page's bytes);
+    # the next page's address follows from this one's.
+    newer = f"page-{page + 1}.atom" if has_newer else f"{_ROOT}{_e(slug)}.html"
+    pages.append(f'<a href="{newer}">newer items →</a>')
     count = f"{len(entries)} item{'' if len(entries) == 1 else 's'}"
     body = (
         f'<p><a href="{_ROOT}index.html">{_e(site.title)}</a></p>\n'
         f"<h1>{_e(title)}</h1>\n"
-        f"<p>The archive of one month of a feed: every item published in {_e(period)}. "
-        f'To get new items, subscribe to <a href="{_ROOT}{_e(slug)}.html">the feed</a> '
-        "instead; feed readers that read archives find every month from it.</p>\n"
-        f'<p class="meta">{count}. {" · ".join(months)}</p>\n'
+        f"<p>One page of a feed's archive, page {page} counting from the oldest; pages "
+        f'never change as new items arrive. To get new items, subscribe to <a href="{_ROOT}'
+        f'{_e(slug)}.html">the feed</a> instead; feed readers that read archives find '
+        "every page from it.</p>\n"
+        f'<p class="meta">{count}. {" · ".join(pages)}</p>\n'
         f"{''.join(_entry_html(site, entry) for entry in entries) or '<p>No items.</p>'}\n"
     )
     feed_url = site.feed_url(slug, "atom")

@@ -204,7 +204,9 @@ def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
     table.add_row("feeds written", str(summary.feeds_written), str(summary.feeds_unchanged), "")
     table.add_row("pages written", str(summary.pages_written), "", "")
     if summary.archives_written:
-        table.add_row("archive months written", str(summary.archives_written), "", "")
+        table.add_row("archive pages written", str(summary.archives_written), "", "")
+    if summary.items_deferred:
+        table.add_row("new items left for the next fetch", "", str(summary.items_deferred), "")
     if summary.items_retagged:
         table.add_row("items re-tagged", str(summary.items_retagged), "", "")
     if summary.items_removed_skipped:

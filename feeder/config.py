@@ -191,6 +191,9 @@ class _WebSourceConfig(_Strict):
     allow_private_networks: bool | None = None
     max_bytes: int = Field(10_000_000, ge=1_000, le=1_000_000_000)
     timeout: Duration = 30.0  # total deadline for one request, body included
+    # New items stored per fetch; the rest wait for the next fetches (oldest first), so
+    # one huge feed cannot flood a refresh and every feed at once.
+    max_new_items: int = Field(1000, ge=1, le=1_000_000)
 
     @property
     def location(self) -> str:

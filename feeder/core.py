@@ -11,6 +11,7 @@ from threading import Event, Lock
 from typing import TYPE_CHECKING
 
 from .config import FolderSourceConfig, Settings
+from .feeds import feed_content
 from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from .publish import FEED_FORMATS
 from .removal import Removal, remove_item, restore_item
@@ -20,7 +21,6 @@ from .topics import TopicMatcher, Verdict
 from .update import (
     USER_AGENT,
     ProgressCallback,
-    feed_content,
     feed_names,
     publish_changes,
     refresh,
@@ -211,7 +211,7 @@ class Feeder:
         """A feed's entries as they stand in the database (`UnknownTopicError` if none)."""
         if slug not in self.feed_names():
             raise UnknownTopicError(slug)
-        return feed_content(self.store, self.settings, slug, self._clock())
+        return feed_content(self.store, self.settings, slug)
 
     def search(self, query: str, limit: int = 20) -> list[StoredItem]:
         """Items matching a full-text query, newest first (`SearchQueryError` if malformed)."""

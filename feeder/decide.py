@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -102,3 +102,23 @@ def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> da
     if stated is None or stated > first_seen + FUTURE_GRACE:
         return first_seen
     return stated
+
+
+def take_new_items(
+    items: Sequence[ParsedItem], known: Collection[str], cap: int
+) -> tuple[list[ParsedItem], int]:
+    """Bound what one fetch stores: every item already known, and of the new ones at
+    most `cap`, the oldest first (by stated time; undated ones are taken from the end
+    of the document, as feeds list the newest first, and count as newer than any dated
+    one). Returns the items to store, in document order, and how many new ones wait."""
+    new: dict[str, tuple[int, float, int]] = {}
+    for index, item in enumerate(items):
+        if item.key in known or item.key in new:
+            continue
+        stated = stated_time(item, UTC)
+        new[item.key] = (0, stated.timestamp(), -index) if stated else (1, 0.0, -index)
+    if len(new) <= cap:
+        return list(items), 0
+    taken = set(sorted(new, key=new.__getitem__)[:cap])
+    kept = [item for item in items if item.key in known or item.key in taken]
+    return kept, len(new) - cap

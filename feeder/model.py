@@ -198,11 +198,12 @@ class RefreshSummary:
     items_redated: int = 0
     items_regrouped: int = 0  # placed in stories anew (grouping changed)
     items_removed_skipped: int = 0  # read again but kept out: the user removed them
+    items_deferred: int = 0  # new web items over a source's max_new_items: taken later
     feeds_rendered: int = 0  # feeds whose content changed: only these are rendered
     feeds_written: int = 0
     feeds_unchanged: int = 0
     pages_written: int = 0
-    archives_written: int = 0  # RFC 5005 archive documents (one per feed and month)
+    archives_written: int = 0  # RFC 5005 archive pages written
     changed_feeds: list[str] = field(default_factory=list)  # feeds whose content changed
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -230,9 +231,9 @@ def source_message(source: str, message: str) -> str:
     return message if message.startswith(named) else named + message
 
 
-def archive_path(slug: str, period: str) -> str:
-    """Where the archive document of one feed's period lives, below the feeds folder."""
-    return f"archive/{slug}/{period}.atom"
+def archive_path(slug: str, page: int) -> str:
+    """Where archive page `page` (1 = oldest) of one feed lives, below the feeds folder."""
+    return f"archive/{slug}/page-{page}.atom"
 
 
 @dataclass(frozen=True)
@@ -269,9 +270,9 @@ class Site:
     def item_url(self, key: str) -> str:
         return f"{self.base_url}items/{key}.html"
 
-    def archive_url(self, slug: str, period: str) -> str:
-        """The RFC 5005 archive document of one feed's period."""
-        return f"{self.base_url}{archive_path(slug, period)}"
+    def archive_url(self, slug: str, page: int) -> str:
+        """The RFC 5005 archive page `page` (1 = oldest) of one feed."""
+        return f"{self.base_url}{archive_path(slug, page)}"
 
     def tag(self, specific: str) -> str:
         """A `tag:` URI (RFC 4151): the same on every run, machine and database."""
@@ -287,7 +288,7 @@ class FeedContent:
     items: list[StoredItem]
     total: int
     query: str | None = None  # for a search feed: the words searched for
-    archive: str | None = None  # the newest archived period (RFC 5005 prev-archive)
+    archive: int | None = None  # the newest archive page (RFC 5005 prev-archive)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Protocol
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,9 +47,10 @@ from .store import SearchQueryError, StoreError
 
 log = logging.getLogger("feeder.serve")
 
-ARCHIVE_NAME = re.compile(
-    r"archive/(?P<slug>[a-z0-9][a-z0-9-]*)/(?P<period>[0-9]{4}-[0-9]{2})\.atom"
-)
+ARCHIVE_NAME = re.compile(r"archive/(?P<slug>[a-z0-9][a-z0-9-]*)/page-(?P<page>[1-9][0-9]*)\.atom")
+# The monthly archives of earlier versions: their URLs now lead to the feed, from which
+# `prev-archive` reaches every item.
+MONTH_ARCHIVE_NAME = re.compile(r"archive/(?P<slug>[a-z0-9][a-z0-9-]*)/[0-9]{4}-[0-9]{2}\.atom")
 PUBLISHED_NAME = re.compile(
     r"[a-z0-9][a-z0-9-]*\.(?:atom|rss|json|html)|feeds\.opml|items/[0-9a-f]{24}\.html"
     rf"|{ARCHIVE_NAME.pattern}"
@@ -120,31 +121,32 @@ class ArchivePages:
 
     def __init__(self, files: PublishedFiles, site: Site) -> None:
         self.files, self.site = files, site
-        self._cache: OrderedDict[str, tuple[Resource, Resource]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Resource, bool, Resource]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, name: str) -> Resource | None:
-        """The page of the archive at `name` (`archive/<slug>/<YYYY-MM>.atom`); None if
+        """The page of the archive at `name` (`archive/<slug>/page-<n>.atom`); None if
         there is no such archive or its file cannot be read as Atom."""
         match = ARCHIVE_NAME.fullmatch(name)
         atom = self.files.get(name) if match else None
         if match is None or atom is None:
             return None
+        number = int(match["page"])
+        # Whether a newer page exists decides the page's "newer items" link.
+        newer = self.files.get(f"archive/{match['slug']}/page-{number + 1}.atom") is not None
         with self._lock:
             cached = self._cache.get(name)
-            if cached and cached[0] is atom:
+            if cached and cached[0] is atom and cached[1] == newer:
                 self._cache.move_to_end(name)
-                return cached[1]
+                return cached[2]
         try:
-            body = render_archive_page(
-                self.site, match["slug"], match["period"], atom.identity.body
-            )
+            body = render_archive_page(self.site, match["slug"], number, atom.identity.body, newer)
         except ArchivePageError as exc:
             log.warning("%s", exc)
             return None
         page = Resource.of(body, MEDIA_TYPES[".html"], atom.last_modified, atom.cache_control)
         with self._lock:
-            self._cache[name] = (atom, page)
+            self._cache[name] = (atom, newer, page)
             if len(self._cache) > _CACHED_FILES:
                 self._cache.popitem(last=False)
         return page
@@ -322,6 +324,9 @@ def make_app(feeder: Feeder, metrics: Metrics, monitor: Monitoring | None = None
         if not exact:
             return PlainTextResponse("not found\n", status_code=404)
         accept = ", ".join(request.headers.getlist("accept"))
+        month = MONTH_ARCHIVE_NAME.fullmatch(name)
+        if month and month["slug"] in feeds.names:
+            return RedirectResponse(site.feed_url(month["slug"], "atom"), status_code=301)
         if ARCHIVE_NAME.fullmatch(name):  # negotiated like a feed: a browser gets a page
             page = archive_pages.get(name) if wants_html(accept, "atom") else None
             resource = page or files.get(name)

@@ -15,14 +15,13 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import partial
+from datetime import datetime, timedelta, tzinfo
 from importlib.metadata import version
 from itertools import groupby
 from threading import Event
 from typing import TYPE_CHECKING, Any
 
-from .config import ALL_FEED, FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
+from .config import FolderSourceConfig, Settings, SourceConfig, WebSourceConfig
 from .decide import (
     FUTURE_GRACE,
     NOT_READ,
@@ -34,8 +33,8 @@ from .decide import (
     publication_time,
     stated_time,
 )
+from .feeds import feed_chain, feed_names
 from .model import (
-    FeedContent,
     FileState,
     ParsedItem,
     RefreshSummary,
@@ -54,6 +53,7 @@ from .publish import (
     publish_site,
     remove_item_pages,
     remove_stale_archives,
+    remove_stale_temp_files,
     write_if_changed,
 )
 from .sources import FileTooLarge, SourceError, list_folder, read_file
@@ -127,6 +127,9 @@ def refresh(
     """
     stop = cancel or Event()
     moment = now.replace(microsecond=0)
+    # Before anything else, and whatever this refresh then finds to do: what a killed
+    # writer left in feeds/ must not stay there for a static server to serve.
+    remove_stale_temp_files(settings.feeds_dir)
     chosen = [s for s in settings.sources if sources is None or s.name in sources]
     summary = RefreshSummary()
     lease = _Lease(store, worker, moment, settings.source_lease)
@@ -140,7 +143,6 @@ def refresh(
         if (
             published.get("settings") != _output_fingerprint(settings)
             or published.get("versions") != store.feed_versions()
-            or published.get("period") != site_of(settings).period_of(moment)
         ):
             _publish(store, settings, summary, moment)
         return summary
@@ -321,6 +323,7 @@ def _read_web_sources(
                 settings.allow_private_networks,
             )  # fmt: skip
             summary.warnings += [source_message(source.name, w) for w in read.warnings]
+            summary.items_deferred += read.deferred
             if read.error:
                 summary.fetches_failed += 1
                 summary.add_error(source.name, read.error)
@@ -694,32 +697,6 @@ def _redate_all(writer: StoreWriter, zone: tzinfo) -> int:
     return count
 
 
-def feed_names(settings: Settings) -> list[str]:
-    """The slugs of every published feed: `all`, then each topic."""
-    return [ALL_FEED, *(topic.slug for topic in settings.topic_list())]
-
-
-def feed_content(store: Store, settings: Settings, slug: str, now: datetime) -> FeedContent:
-    """What the feed `slug` holds at `now`: its newest `feed_size` items, or more when
-    the current month has more (months are archived only once over, so nothing may fall
-    between the feed and its archives), its total, and its newest archived month."""
-    site = site_of(settings)
-    since, _ = site.period_bounds(site.period_of(now))
-    topic = None if slug == ALL_FEED else slug
-    items = store.latest_items(topic, settings.feed_size)
-    if len(items) == settings.feed_size and items[-1].published >= since:
-        items = store.items_published_between(topic, since, _END_OF_TIME)
-    archived = store.newest_published(topic, before=since)
-    archive = site.period_of(archived) if archived else None
-    if topic is None:
-        return FeedContent(slug, settings.title, items, store.story_count(), archive=archive)
-    title = f"{settings.title}: {settings.topics[slug].title}"
-    return FeedContent(slug, title, items, store.topic_count(slug), archive=archive)
-
-
-_END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
-
-
 _PUBLISHED = ".feeder-published.json"
 
 
@@ -755,10 +732,15 @@ def _shown_through(settings: Settings, now: datetime) -> datetime | None:
         return None
 
 
+# Bumped when the same items and settings render other bytes: the next refresh then
+# rewrites every file, closed archives too (2: each entry's `updated` made distinct).
+_OUTPUT_FORMAT = 2
+
+
 def _output_fingerprint(settings: Settings) -> str:
-    """Changes with every setting that shapes the output files."""
-    shape = [settings.title, settings.base_url, settings.tag_authority, settings.timezone,
-             settings.feed_size, settings.websub_hub,
+    """Changes with every setting that shapes the output files, and with their format."""
+    shape = [_OUTPUT_FORMAT, settings.title, settings.base_url, settings.tag_authority,
+             settings.timezone, settings.feed_size, settings.websub_hub,
              # The rules too: a rules change re-tags items without moving their times,
              # and archives and item pages must show the new topics and reasons.
              [[t.slug, t.title] for t in settings.topic_list()],
@@ -790,18 +772,16 @@ def _publish(
 ) -> None:
     """Write `feeds/`. When the files there were written from exactly the state this
     refresh started from, only the feeds and item pages it changed are rendered;
-    otherwise (first run, new settings, another worker's changes, a new month) all of
-    them. Months before the current one are archived."""
+    otherwise (first run, new settings, another worker's changes) all of
+    them. Each rendered feed's archive pages are brought up to date first."""
     versions = store.feed_versions()  # before reading: what is written is at least this new
     fingerprint = _output_fingerprint(settings)
     published = _published(settings)
     site = site_of(settings)
-    period = site.period_of(now)
     incremental = (
         changes is not None
         and published is not None
         and published.get("settings") == fingerprint
-        and published.get("period") == period
         and published.get("versions") == changes.before
         and versions == changes.after  # nobody else wrote meanwhile
         and all(  # and nobody removed a feed file or archive
@@ -822,23 +802,17 @@ def _publish(
         )
     else:
         render, items = None, store.iter_items()
-    feeds = [feed_content(store, settings, slug, now) for slug in feed_names(settings)]
+    chains = [feed_chain(store, settings, slug) for slug in feed_names(settings)]
+    feeds = [feed for feed, _ in chains]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
-    # Archives first: a feed's prev-archive link never points at a document not written.
+    # Archives first: a feed's prev-archive link never points at a page not written.
     new_output = published is None or published.get("settings") != fingerprint
-    since, _ = site.period_bounds(period)
-    for feed in feeds:
+    for feed, chain in chains:
         if render is None or feed.slug in render:
-            topic = None if feed.slug == ALL_FEED else feed.slug
             archived = publish_archive(
-                site,
-                feed,
-                [stamp for stamp in store.item_stamps(topic) if stamp.published < since],
-                partial(store.items_published_between, topic),
-                titles,
-                settings.feeds_dir,
+                site, feed, chain, store.items_by_keys, titles, settings.feeds_dir,
                 everything=new_output,
-            )
+            )  # fmt: skip
             summary.archives_written += archived.written
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
     result = publish_site(site, feeds, items, titles, settings.feeds_dir, render)
@@ -849,6 +823,6 @@ def _publish(
     summary.feeds_written = result.feeds_written
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
-    marker = json.dumps({"settings": fingerprint, "versions": versions, "period": period,
+    marker = json.dumps({"settings": fingerprint, "versions": versions,
                          "through": now.isoformat()})  # fmt: skip
     write_if_changed(settings.feeds_dir / _PUBLISHED, marker.encode())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .config import FeedSourceConfig, HtmlSourceConfig, TextSourceConfig, WebSourceConfig
+from .decide import take_new_items
 from .model import Block, ParsedItem, WebState
 from .normalize import mask_url
 from .parse import ParseError, SeedParser
@@ -33,6 +34,7 @@ class WebRead:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     paused: bool = False  # not fetched: the server asked to wait (Retry-After)
+    deferred: int = 0  # new items over `max_new_items`, left for the next fetches
 
 
 def read_web_source(
@@ -77,10 +79,32 @@ def read_web_source(
         return WebRead(replace(state, retry_after=None), error=f"{shown}: {exc}")
     except Exception as exc:  # a parser bug must not cost the other sources
         return WebRead(state, error=f"{shown}: parser failed: {type(exc).__name__}: {exc}")
+    items, deferred = take_new_items(items, _known(known, items), source.max_new_items)
+    if deferred:
+        # No validators and no digest: the next poll fetches and reads the feed again,
+        # and takes the next of its new items.
+        fresh = WebState()
+        warnings.append(
+            f"{deferred} more new items than max_new_items ({source.max_new_items}) "
+            "allows in one fetch; they are taken on the next fetches, oldest first"
+        )
     if isinstance(source, HtmlSourceConfig) and source.follow_links:
         items, followed_warnings = _follow_links(source, fetcher, items, known, allowed)
         warnings += followed_warnings
-    return WebRead(fresh, items, warnings=[f"{shown}: {w}" for w in warnings])
+    shown_warnings = [f"{shown}: {w}" for w in warnings]
+    return WebRead(fresh, items, warnings=shown_warnings, deferred=deferred)
+
+
+def _known(known: Callable[[list[str]], set[str]], items: list[ParsedItem]) -> set[str]:
+    """Which of `items` are stored (or removed), asked a bounded batch of keys at a time."""
+    keys = list(dict.fromkeys(item.key for item in items))
+    found: set[str] = set()
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        found |= known(keys[start : start + _KEYS_PER_QUERY])
+    return found
+
+
+_KEYS_PER_QUERY = 500
 
 
 def _parse(source: WebSourceConfig, fetched: Fetched) -> tuple[list[ParsedItem], list[str]]:
@@ -104,7 +128,7 @@ def _follow_links(
 ) -> tuple[list[ParsedItem], list[str]]:
     """Each new item's page is fetched once for its full text. Stored items are left
     out: their text came from their page, and the listing's summary must not replace it."""
-    stored = known([i.key for i in items])
+    stored = _known(known, items)
     out, warnings = [], []
     for item in items:
         if item.key in stored:

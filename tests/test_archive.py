@@ -1,13 +1,14 @@
 """RFC 5005 archives: walked from each current feed back to the first item by a real
-consumer (feedparser plus the XML parser for the `fh:archive` marker), complete, and
-rewritten only where an item changed."""
+consumer (feedparser plus the XML parser for the `fh:archive` marker), complete, each
+item once, in pages that keep their bytes while items arrive and are rewritten only
+where an item on them changed."""
 
 from __future__ import annotations
 
 import io
+import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -16,17 +17,24 @@ from conftest import SEED_ENTRIES, ManualClock, configure
 from test_update import EXPECTED_TOPIC_COUNTS
 
 from feeder import Feeder, Settings, make_feeder
-from feeder.model import ItemStamp, Site
-from feeder.publish.archive import period_digests
+from feeder.model import ItemStamp
+from feeder.publish.chain import load_recorded, page_digest, page_size, plan_chain
 
 HISTORY = "{http://purl.org/syndication/history/1.0}"
 BASE = "http://127.0.0.1:8080/"
-NEW_THIS_MONTH = "20.11.2026\n\nNATO observers visited Minsk in November.\n"
+FEED_SIZE = 4  # pages of 2: the seeds' 16 entries fill six pages and the feed keeps 4
+NEW_ITEM = "20.11.2026\n\nNATO observers visited Minsk in November.\n"
 
 
 @pytest.fixture
 def database_url(each_database: str) -> str:
     return each_database
+
+
+@pytest.fixture
+def workdir(workdir: Path) -> Path:
+    configure(workdir, f"feed_size = {FEED_SIZE}\n")
+    return workdir
 
 
 def local(feeds: Path, url: str) -> Path:
@@ -38,10 +46,13 @@ def link(parsed: feedparser.FeedParserDict, rel: str) -> str | None:
     return next((ln.href for ln in parsed.feed.get("links", []) if ln.rel == rel), None)
 
 
+def read(path: Path) -> feedparser.FeedParserDict:
+    return feedparser.parse(io.BytesIO(path.read_bytes()))
+
+
 def walk_archives(feeds: Path, slug: str) -> list[tuple[Path, list[str]]]:
     """From `<slug>.atom` along prev-archive to the end: each document and its entry ids."""
-    current = feedparser.parse(io.BytesIO((feeds / f"{slug}.atom").read_bytes()))
-    url = link(current, "prev-archive")
+    url = link(read(feeds / f"{slug}.atom"), "prev-archive")
     walked = []
     while url:
         path = local(feeds, url)
@@ -52,14 +63,21 @@ def walk_archives(feeds: Path, slug: str) -> list[tuple[Path, list[str]]]:
         assert root.find(f"{HISTORY}archive") is not None, f"{path} lacks fh:archive"
         assert link(parsed, "current") == f"{BASE}{slug}.atom"
         assert link(parsed, "self") == url
+        assert link(parsed, "next-archive") is None  # it would change a full page's bytes
         walked.append((path, [entry.id for entry in parsed.entries]))
         url = link(parsed, "prev-archive")
     return walked
 
 
-def stats(feeds: Path) -> dict[str, tuple[int, int]]:
+def reachable(feeds: Path, slug: str) -> list[str]:
+    """Every entry id a reader gets from the feed and its archive pages, repeats kept."""
+    current = [entry.id for entry in read(feeds / f"{slug}.atom").entries]
+    return current + [entry for _, entries in walk_archives(feeds, slug) for entry in entries]
+
+
+def stats(feeds: Path) -> dict[str, tuple[int, int, bytes]]:
     return {
-        str(p.relative_to(feeds)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        str(p.relative_to(feeds)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
         for p in (feeds / "archive").rglob("*.atom")
     }
 
@@ -68,88 +86,43 @@ def stats(feeds: Path) -> dict[str, tuple[int, int]]:
 def test_walking_back_from_the_current_feed_reaches_every_item_once(
     published: Path, slug: str
 ) -> None:
-    walked = walk_archives(published, slug)
-    archived = [entry_id for _, entries in walked for entry_id in entries]
-    assert len(archived) == len(set(archived))  # no item in two months
-    current = feedparser.parse(io.BytesIO((published / f"{slug}.atom").read_bytes()))
+    ids = reachable(published, slug)
     expected = SEED_ENTRIES if slug == "all" else EXPECTED_TOPIC_COUNTS[slug]
-    assert len(set(archived) | {entry.id for entry in current.entries}) == expected
-    periods = [path.stem for path, _ in walked]
-    assert periods == sorted(periods, reverse=True) and len(periods) == len(set(periods))
-    assert all(period < "2026-11" for period in periods)  # the current month is not archived
+    assert len(ids) == len(set(ids)) == expected  # in one document only, the feed included
+    assert len(read(published / f"{slug}.atom").entries) <= FEED_SIZE
 
 
-def test_each_archive_holds_exactly_its_months_items_and_links_forward(published: Path) -> None:
-    walked = walk_archives(published, "all")
-    for index, (path, _) in enumerate(walked):
-        parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
-        months = {
-            f"{e.published_parsed.tm_year:04}-{e.published_parsed.tm_mon:02}"
-            for e in parsed.entries
-        }
-        assert months == {path.stem}
-        newer = walked[index - 1][0] if index else None
-        assert link(parsed, "next-archive") == (
-            f"{BASE}archive/all/{newer.stem}.atom" if newer else None
-        )
-
-
-def test_archives_stay_as_they_are_while_this_months_items_arrive(
-    feeder: Feeder, settings: Settings, published: Path
+def test_pages_count_from_the_oldest_and_hold_a_fixed_number_of_entries(
+    published: Path,
 ) -> None:
-    before = stats(published)
-    (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
-    summary = feeder.refresh()
-    assert summary.items_new == 1 and summary.archives_written == 0
-    assert stats(published) == before
-    current = feedparser.parse(io.BytesIO((published / "nato.atom").read_bytes()))
-    assert "NATO observers visited Minsk in November." in {e.title for e in current.entries}
+    walked = walk_archives(published, "all")
+    names = [path.name for path, _ in walked]
+    assert names == [f"page-{n}.atom" for n in range(len(walked), 0, -1)]
+    assert all(len(entries) == page_size(FEED_SIZE) for _, entries in walked)
+    assert len(read(published / "all.atom").entries) == SEED_ENTRIES - 2 * len(walked)
+    recorded = json.loads((published / "archive" / "all" / ".pages.json").read_text())
+    assert len(load_recorded(recorded)) == len(walked)
 
 
-def test_a_new_month_archives_the_last_one_and_moves_the_feeds_link(
+def test_full_pages_keep_their_bytes_while_items_arrive(
     feeder: Feeder, settings: Settings, published: Path, clock: ManualClock
 ) -> None:
-    (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
-    feeder.refresh()
-    before = stats(published)
-    clock.advance(days=8)  # 2 December 2026
-    summary = feeder.refresh()
-    after = stats(published)
-    changed = {name for name in after if before.get(name) != after[name]}
-    november = {name for name in changed if name.endswith("/2026-11.atom")}
-    # November's documents appear, and each feed's previous newest month, where it has
-    # one, links to them: the only other documents rewritten, one per feed.
-    assert {"archive/all/2026-11.atom", "archive/nato/2026-11.atom"} <= november
-    previous = [name.split("/")[1] for name in changed - november]
-    assert len(previous) == len(set(previous))
-    assert set(previous) <= {name.split("/")[1] for name in november}
-    assert summary.archives_written == len(changed)
-    assert "archive/all/2024-12.atom" in changed
-    current = feedparser.parse(io.BytesIO((published / "all.atom").read_bytes()))
-    assert link(current, "prev-archive") == f"{BASE}archive/all/2026-11.atom"
-    walked = walk_archives(published, "all")
-    assert sum(len(entries) for _, entries in walked) == SEED_ENTRIES + 1  # every entry, once
-    assert feeder.refresh().archives_written == 0
+    seeds = settings.feeds_dir.parent / "seeds"
+    for day in range(1, 6):  # each refresh brings one item: pages close one by one
+        before = stats(published)
+        clock.advance(hours=1)
+        (seeds / f"10{day}_new.txt").write_text(f"0{day}.11.2026\n\nMinsk update number {day}.\n")
+        summary = feeder.refresh()
+        after = stats(published)
+        assert summary.items_new == 1
+        assert {name: after[name] for name in before} == before  # same inode, mtime, bytes
+        assert summary.archives_written == len(set(after) - set(before))
+        ids = reachable(published, "all")
+        assert len(ids) == len(set(ids)) == SEED_ENTRIES + day
+    assert len(walk_archives(published, "all")) == (SEED_ENTRIES + 5 - 3) // 2
 
 
-def test_a_busy_month_keeps_all_its_items_in_the_feed_until_it_is_archived(
-    workdir: Path, load: Callable[[Path], Settings], clock: ManualClock
-) -> None:
-    configure(workdir, "feed_size = 2\n")
-    (workdir / "seeds" / "005_new.txt").write_text(
-        "".join(f"{day:02}.11.2026\n\nNovember item number {day}.\n\n" for day in (3, 5, 7))
-    )
-    settings = load(workdir)
-    with make_feeder(settings, clock) as feeder:
-        feeder.refresh()
-    current = feedparser.parse(io.BytesIO((settings.feeds_dir / "all.atom").read_bytes()))
-    # Three dated November items and the two undated ones first seen today (the
-    # other undated items of the seeds are dated by their text or their story).
-    assert len(current.entries) == 5
-    assert link(current, "prev-archive") == f"{BASE}archive/all/2024-12.atom"
-
-
-def test_an_edited_item_rewrites_only_the_months_that_hold_it(
+def test_an_edited_item_rewrites_only_the_page_that_holds_it(
     feeder: Feeder, settings: Settings, published: Path, clock: ManualClock
 ) -> None:
     before = stats(published)
@@ -157,57 +130,90 @@ def test_an_edited_item_rewrites_only_the_months_that_hold_it(
     text = capture.read_text()
     capture.write_text(text.replace("On the eve of the training", "On the eve of this training", 1))
     clock.advance(hours=1)
-    assert feeder.refresh().items_updated == 1
+    summary = feeder.refresh()
+    assert summary.items_updated == 1
     after = stats(published)
     changed = {name for name in after if before.get(name) != after[name]}
-    assert changed and all(name.endswith("/2024-10.atom") for name in changed)
-    assert "archive/all/2024-10.atom" in changed
+    assert set(after) == set(before)  # no page opened or closed
+    # At most one page per feed holding the item (it may sit in a feed's current document).
+    assert len(changed) == len({name.split("/")[1] for name in changed})
+    assert summary.archives_written == len(changed)
 
 
 def test_a_topic_no_longer_configured_loses_its_archive(
     feeder: Feeder, settings: Settings, published: Path
 ) -> None:
-    assert (published / "archive" / "nato").is_dir()
-    topics = {slug: topic for slug, topic in settings.topics.items() if slug != "nato"}
+    assert (published / "archive" / "exercises").is_dir()
+    topics = {slug: topic for slug, topic in settings.topics.items() if slug != "exercises"}
     with make_feeder(settings.model_copy(update={"topics": topics})) as fewer:
         fewer.refresh()
-    assert not (published / "archive" / "nato").exists()
-    assert (published / "archive" / "belarus").is_dir()
+    assert not (published / "archive" / "exercises").exists()
+    assert (published / "archive" / "all").is_dir()
 
 
-def test_period_digests_move_only_with_a_months_items_or_its_neighbours() -> None:
-    site = Site("S", BASE, "x,2026")
-
-    def stamp(key: str, month: int) -> ItemStamp:
-        moment = datetime(2024, month, 15, tzinfo=UTC)
-        return ItemStamp(key, moment, moment)
-
-    base = period_digests(site, [stamp("a", 1), stamp("b", 3), stamp("c", 5)])
-    assert list(base) == ["2024-01", "2024-03", "2024-05"]
-    added = period_digests(site, [stamp("a", 1), stamp("b", 3), stamp("c", 5), stamp("d", 5)])
-    assert [p for p in base if base[p] != added[p]] == ["2024-05"]
-    later = period_digests(site, [stamp("a", 1), stamp("b", 3), stamp("c", 5), stamp("e", 7)])
-    # A new month changes the newest old month's next-archive link, nothing older.
-    assert [p for p in base if base[p] != later[p]] == ["2024-05"]
-
-
-def test_periods_have_four_digit_years_so_they_sort_and_serve() -> None:
-    site = Site("S", BASE, "x,2026")
-    old = datetime(999, 3, 1, tzinfo=UTC)
-    assert site.period_of(old) == "0999-03"
-    assert site.period_bounds("0999-03") == (old, datetime(999, 4, 1, tzinfo=UTC))
-    assert site.period_bounds("2024-12") == (
-        datetime(2024, 12, 1, tzinfo=UTC),
-        datetime(2025, 1, 1, tzinfo=UTC),
-    )
-
-
-def test_a_damaged_archive_document_is_rewritten(
+def test_a_damaged_archive_page_is_rewritten(
     feeder: Feeder, settings: Settings, published: Path
 ) -> None:
-    document = published / "archive" / "all" / "2024-10.atom"
+    document = published / "archive" / "all" / "page-1.atom"
     good = document.read_bytes()
     document.write_bytes(good[: len(good) // 2])  # torn, and without its digest
-    (settings.feeds_dir.parent / "seeds" / "005_new.txt").write_text(NEW_THIS_MONTH)
-    feeder.refresh()  # `all` changed: its months are checked
+    (settings.feeds_dir.parent / "seeds" / "105_new.txt").write_text(NEW_ITEM)
+    feeder.refresh()  # `all` changed: its pages are checked
     assert document.read_bytes() == good
+
+
+def test_month_archives_of_earlier_versions_are_removed_on_the_first_refresh(
+    feeder: Feeder, settings: Settings
+) -> None:
+    old = settings.feeds_dir / "archive" / "all"
+    old.mkdir(parents=True)
+    (old / "2024-10.atom").write_text("<feed/>")
+    (old / ".periods.json").write_text("{}")
+    feeder.refresh()
+    assert not (old / "2024-10.atom").exists() and not (old / ".periods.json").exists()
+    assert (old / "page-1.atom").is_file()  # `feeder serve` redirects the old URLs
+
+
+def stamp(key: str, minute: int) -> ItemStamp:
+    published = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=minute)
+    return ItemStamp(key, published, published)
+
+
+def keys(pages: tuple[tuple[ItemStamp, ...], ...]) -> list[list[str]]:
+    return [[s.key for s in page] for page in pages]
+
+
+def test_plan_chain_closes_pages_only_while_the_rest_overflows_the_feed() -> None:
+    stamps = [stamp(f"k{n:02}", n) for n in reversed(range(10))]
+    chain = plan_chain(stamps, [], feed_size=4)
+    assert keys(chain.pages) == [["k00", "k01"], ["k02", "k03"], ["k04", "k05"]]
+    assert [s.key for s in chain.current] == ["k06", "k07", "k08", "k09"]
+    assert plan_chain(stamps[:4], [], feed_size=4).pages == ()
+
+
+def test_an_item_arriving_late_with_an_old_date_never_enters_a_closed_page() -> None:
+    stamps = [stamp(f"k{n}", n) for n in range(6)]
+    first = plan_chain(stamps, [], feed_size=4)
+    later = plan_chain([*stamps, stamp("late", -1000)], first.recorded, feed_size=4)
+    assert later.pages[: len(first.pages)] == first.pages
+    assert keys(later.pages[len(first.pages) :]) == [["late", "k2"]]
+
+
+def test_recorded_pages_keep_their_items_when_one_leaves_or_joins() -> None:
+    stamps = [stamp(f"k{n:02}", n) for n in range(10)]
+    first = plan_chain(stamps, [], feed_size=4)
+    left = [s for s in stamps if s.key != "k02"]  # re-tagged out of the feed
+    after = plan_chain(left, first.recorded, feed_size=4)
+    assert keys(after.pages) == [["k00", "k01"], ["k03"], ["k04", "k05"]]
+    assert after.current == first.current
+    back = plan_chain(stamps, after.recorded, feed_size=4)  # joins again, like a new item
+    assert back.pages[:3] == after.pages and keys(back.pages[3:]) == [["k02", "k06"]]
+    assert page_digest(2, after.pages[1]) != page_digest(2, first.pages[1])
+    assert page_digest(1, after.pages[0]) == page_digest(1, first.pages[0])
+
+
+def test_recorded_pages_survive_json_and_damaged_records_are_ignored() -> None:
+    chain = plan_chain([stamp(f"k{n:02}", n) for n in range(10)], [], feed_size=4)
+    assert load_recorded(json.loads(json.dumps(chain.recorded))) == chain.recorded
+    assert load_recorded([["a", "b"], ["b"]]) == []  # a key on two pages
+    assert load_recorded([["a", 1]]) == [] and load_recorded({"pages": 1}) == []

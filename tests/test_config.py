@@ -208,6 +208,15 @@ def test_web_sources_load_with_their_defaults(tmp_path: Path) -> None:
     assert isinstance(source, FeedSourceConfig)
     assert (source.interval, source.max_bytes, source.timeout) == (900.0, 10_000_000, 30.0)
     assert source.allow_private_networks is None
+    assert source.max_new_items == 1000
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "1000001"])
+def test_max_new_items_is_a_positive_bounded_integer(tmp_path: Path, bad: str) -> None:
+    config = write(tmp_path, f'{WEB}url = "https://example.org/rss"\nmax_new_items = {bad}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(cwd=tmp_path)
+    assert str(caught.value).startswith(f"{config}: sources[name='w'].max_new_items: ")
 
 
 def test_an_html_source_needs_valid_selectors(tmp_path: Path) -> None:
@@ -266,6 +275,11 @@ W = f'{WEB}url = "https://e.org/"\n'
             f"{W}max_bytes = 1e7\n",
             "sources[name='w'].max_bytes",
             "must be an integer (got 10000000.0)",
+        ),
+        (
+            f'{W}max_new_items = "500"\n',
+            "sources[name='w'].max_new_items",
+            "must be an integer (got '500')",
         ),
         # floats are TOML numbers
         (f'{TOPIC}min_score = "3"\n', "topics.nato.min_score", "must be a number (got '3')"),

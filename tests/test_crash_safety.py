@@ -151,6 +151,8 @@ def test_sigkill_at_20_moments_loses_nothing_and_half_writes_nothing(
         assert "Traceback" not in recovered.stderr
         assert _keys(work) == expected_keys
         assert _published(work) == expected_files
+        # What the killed refresh was writing is gone too, not left for a server to serve.
+        assert not list((work / "feeds").rglob(".*.tmp"))
     # The kills landed before, during and after the items were stored.
     assert min(stored_at_kill) < len(expected_keys) and max(stored_at_kill) > 0, stored_at_kill
 

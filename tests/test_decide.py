@@ -1,7 +1,14 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from feeder.decide import Change, calendar_day_start, classify_item, plan_scan, publication_time
+from feeder.decide import (
+    Change,
+    calendar_day_start,
+    classify_item,
+    plan_scan,
+    publication_time,
+    take_new_items,
+)
 from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem, SourceFile
 
 
@@ -44,3 +51,21 @@ def test_undated_items_are_published_when_first_seen() -> None:
     assert publication_time(item(day=date(2024, 1, 2)), seen, UTC) == datetime(
         2024, 1, 2, tzinfo=UTC
     )
+
+
+def keyed(key: str, day: date | None = None) -> ParsedItem:
+    return ParsedItem(key, key, (), ItemKind.ENTRY, day, DateSource.EXPLICIT)
+
+
+def test_a_fetch_takes_at_most_the_cap_of_new_items_the_oldest_first() -> None:
+    # Newest first, as feeds list them: undated ones are taken from the end.
+    items = [keyed("u1"), keyed("u2"), keyed("d2", date(2024, 2, 1)), keyed("d1", date(2024, 1, 1))]
+    taken, left = take_new_items(items, set(), cap=3)
+    assert [i.key for i in taken] == ["u2", "d2", "d1"] and left == 1  # document order kept
+    assert take_new_items(items, set(), cap=4) == (items, 0)
+
+
+def test_known_items_are_always_taken_and_do_not_count_against_the_cap() -> None:
+    items = [keyed("new1"), keyed("old"), keyed("new2"), keyed("new2")]
+    taken, left = take_new_items(items, {"old"}, cap=1)
+    assert [i.key for i in taken] == ["old", "new2", "new2"] and left == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
-from conftest import SEED_ENTRIES, SEED_ITEMS
+from conftest import SEED_ENTRIES, SEED_ITEMS, ManualClock, configure
 
+from feeder import Settings, make_feeder
 from feeder.model import Block, DateSource, ItemKind, Site, StoredItem
 from feeder.publish.pages import describe_date, render_item_page
 
@@ -85,7 +87,20 @@ def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Pat
     assert page.count("<article>") == 2
     assert '<time datetime="2024-12-04T00:00:00+00:00">2024-12-04</time>' in page
     assert '<a href="belarus.html">Belarus</a>' in page  # an entry's other topics
-    assert '<a href="archive/nato/2024-12.atom">Older items' in page
+    assert "Older items" not in page  # two items: nothing archived yet
+
+
+def test_a_feed_page_links_its_newest_archive_page(
+    workdir: Path, load: Callable[[Path], Settings], clock: ManualClock
+) -> None:
+    configure(workdir, "feed_size = 4\n")
+    settings = load(workdir)
+    with make_feeder(settings, clock) as feeder:
+        feeder.refresh()
+    page = (settings.feeds_dir / "all.html").read_text(encoding="utf-8")
+    newest = max(int(p.stem.split("-")[1]) for p in settings.feeds_dir.glob("archive/all/page-*"))
+    assert f'<a href="archive/all/page-{newest}.atom">Older items' in page
+    assert page.count("<article>") <= 4
 
 
 def test_opml_lists_every_feed(published: Path) -> None:

@@ -169,15 +169,29 @@ def test_a_hostile_search_is_shown_escaped(app_client: AppClient) -> None:
     assert 'value="&quot;&lt;script&gt;minsk&lt;/script&gt;&quot;"' in response.text
 
 
-def test_archives_and_feed_pages_are_served(app_client: AppClient, published) -> None:  # type: ignore[no-untyped-def]
-    archive = app_client.get("/archive/all/2024-10.atom")
-    assert archive.status_code == 200
-    assert archive.content == (published / "archive/all/2024-10.atom").read_bytes()
-    assert app_client.get("/archive/all/1999-01.atom").status_code == 404
-    assert app_client.get("/archive/all/.periods.json").status_code == 404
-    page = app_client.get("/nato.html")
-    assert page.content == (published / "nato.html").read_bytes()
-    assert page.headers["vary"] == "Accept-Encoding"
+def test_archive_pages_and_feed_pages_are_served(settings, clock) -> None:  # type: ignore[no-untyped-def]
+    with make_feeder(settings.model_copy(update={"feed_size": 4}), clock) as feeder:
+        feeder.refresh()
+        client = AppClient(feeder)
+        published = settings.feeds_dir
+        archive = client.get("/archive/all/page-1.atom")
+        assert archive.status_code == 200
+        assert archive.content == (published / "archive/all/page-1.atom").read_bytes()
+        assert client.get("/archive/all/page-99.atom").status_code == 404
+        assert client.get("/archive/all/page-0.atom").status_code == 404
+        assert client.get("/archive/all/.pages.json").status_code == 404
+        page = client.get("/nato.html")
+        assert page.content == (published / "nato.html").read_bytes()
+        assert page.headers["vary"] == "Accept-Encoding"
+
+
+def test_month_archive_urls_of_earlier_versions_redirect_to_the_feed(
+    app_client: AppClient,
+) -> None:
+    moved = app_client.get("/archive/nato/2024-12.atom")
+    assert moved.status_code == 301
+    assert moved.headers["location"] == "http://127.0.0.1:8080/nato.atom"
+    assert app_client.get("/archive/no-such-feed/2024-12.atom").status_code == 404
 
 
 def test_feeds_are_served_from_the_database_without_the_feeds_folder(

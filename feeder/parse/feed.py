@@ -1,8 +1,9 @@
 """Parse RSS 0.9x/1.0/2.0 and Atom feeds into items, safely.
 
-The bytes first go through a strict lxml parse that resolves no entities and
-touches no network (no XXE, no entity bombs) and rejects malformed or truncated
-XML and documents that are not feeds (an HTML error page, say). Over-long fields
+The bytes are decoded with Python's codecs (`charset.decode_xml`), then go through a
+strict lxml parse that resolves no entities and touches no network (no XXE, no
+entity bombs) and rejects malformed or truncated XML and documents that are not
+feeds (an HTML error page, say). Over-long fields
 are cut before feedparser sees them (its author regex is quadratic), then
 feedparser reads the cleaned bytes and every exception it raises is caught.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import html
 import html.entities as html_entities
 import io
 import re
@@ -19,13 +19,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-import lxml.html
 from lxml import etree
 
 from ..dates import own_date
+from ..links import normalize_link
 from ..model import Block, ItemKind, ParsedItem, ParseResult
-from ..normalize import clean_text, first_sentence, item_key, shorten, squash
+from ..normalize import first_sentence, item_key, shorten
+from .charset import decode_xml
 from .seed import ParseError
+from .text import field_line, field_paragraphs
 
 FEED_ROOTS = frozenset({"rss", "feed", "RDF", "channel"})
 MAX_SHORT_FIELD = 1_000  # authors, names, e-mails, titles, links, ids
@@ -33,31 +35,31 @@ MAX_TEXT_FIELD = 200_000  # bodies
 _SHORT_FIELDS = frozenset(
     {"author", "name", "email", "title", "link", "id", "guid", "creator", "uri"}
 )
-_TAGS = re.compile(r"<[^>]*>")
-_BLOCKS = frozenset(
-    (  # noqa: SIM905 -- a tag list reads better as text
-        "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote pre tr table br hr section article"
-    ).split()
-)
 
 
 def parse_feed(
     data: bytes, namespace: str, url: str = "", charset: str | None = None
 ) -> ParseResult:
     """Items of an RSS or Atom document fetched from `url`. Ids the feed gives are
-    unique within `namespace` (the source). Raises `ParseError` naming what is wrong."""
-    root = _strict_tree(data, charset)
+    unique within `namespace` (the source); `charset` is the one HTTP gave. Raises
+    `ParseError` naming what is wrong, and nothing else."""
     try:
+        root = _strict_tree(decode_xml(data, charset))
         parsed = feedparser.parse(
             io.BytesIO(_cleaned(root)),
             sanitize_html=True,
             response_headers={"content-location": url} if url else None,
         )
+    except ParseError:
+        raise
     except Exception as exc:  # feedparser raises on some inputs instead of setting bozo
         raise ParseError(f"the feed parser failed: {type(exc).__name__}: {exc}") from None
+    declared = str(parsed.get("version") or "").startswith("atom")
     items, warnings = [], []
     for number, entry in enumerate(parsed.entries, start=1):
-        item = _item(entry, namespace)
+        item, dropped = _item(entry, namespace, declared)
+        if dropped:
+            warnings.append(f"entry {number}: dropped its link {_shown(dropped)}: {_WHY_DROPPED}")
         if item is None:
             warnings.append(f"entry {number} has no title, link or id; skipped")
         else:
@@ -65,9 +67,16 @@ def parse_feed(
     return ParseResult(list({i.key: i for i in items}.values()), warnings)
 
 
-def _strict_tree(data: bytes, charset: str | None) -> Any:
-    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html")):
+_WHY_DROPPED = "not an http(s) URL that can be made valid"
+
+
+def _shown(link: str) -> str:
+    return repr(link if len(link) <= 100 else link[:99] + "…")
+
+
+def _strict_tree(text: str) -> Any:
+    start = text[:1024].lstrip(" \t\r\n").lower()
+    if start.startswith(("<!doctype html", "<html")):
         raise ParseError("not a feed: the server sent an HTML page")
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -76,11 +85,11 @@ def _strict_tree(data: bytes, charset: str | None) -> Any:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
-        encoding=charset,  # the HTTP charset wins over the document's declaration
+        encoding="utf-8",  # `decode_xml` chose the encoding and dropped the declaration
     )
     try:
-        root = etree.fromstring(_html_entities_as_references(data), parser)
-    except (etree.XMLSyntaxError, LookupError) as exc:
+        root = etree.fromstring(_html_entities_as_references(text.encode("utf-8")), parser)
+    except etree.XMLSyntaxError as exc:
         raise ParseError(f"malformed XML: {exc}") from None
     if root is None:
         raise ParseError("malformed XML: empty document")
@@ -142,52 +151,23 @@ def _replace_with_text(parent: Any, node: Any, text: str) -> None:
     parent.remove(node)
 
 
-def _fragment_text(markup: str, breaks: bool) -> str:
-    """An HTML fragment's text: inline tags vanish without a trace (`Wo<b>rd</b>` stays
-    one word); with `breaks`, block elements and `<br>` end lines."""
-    if "<" not in markup and "&" not in markup:
-        return markup
-    try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (ValueError, etree.ParserError):
-        return html.unescape(_TAGS.sub(" ", markup))
-    for element in list(root.iter(etree.Element)):
-        if element.tag in ("script", "style"):
-            element.drop_tree()
-        elif breaks and element.tag in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-            element.text = "\n" + (element.text or "")
-    return str(root.text_content())
-
-
-def plain_text(markup: str) -> str:
-    """Text of an HTML fragment on one line: tags dropped, entities decoded."""
-    return clean_text(squash(_fragment_text(markup, breaks=False)))
-
-
-def paragraphs(markup: str) -> list[str]:
-    """An HTML fragment's text as paragraphs (split at block ends and line breaks)."""
-    text = _fragment_text(markup, breaks=True)
-    return [line for line in (clean_text(squash(part)) for part in text.split("\n")) if line]
-
-
-def http_link(value: object) -> str | None:
-    """`value` if it is an absolute http(s) URL, else None (no `javascript:` links)."""
-    if isinstance(value, str) and re.match(r"(?i)https?://[^\s\\]+$", value.strip()):
-        return value.strip()
-    return None
-
-
-def _item(entry: Any, namespace: str) -> ParsedItem | None:
-    link = http_link(entry.get("link"))
+def _item(entry: Any, namespace: str, declared: bool) -> tuple[ParsedItem | None, str | None]:
+    """The entry as an item (None for a phantom), and the link it dropped, if any.
+    `declared`: the format types its text fields (Atom); RSS leaves them to a guess."""
+    given = entry.get("link")
+    link = normalize_link(given)
+    dropped = given if isinstance(given, str) and given.strip() and link is None else None
     guid = (entry.get("id") or "").strip()
-    body_html = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
-    texts = paragraphs(body_html)
-    title = plain_text(entry.get("title") or "")
+    body = (entry.get("content") or [{}])[0]
+    if not body.get("value"):
+        body = entry.get("summary_detail") or {"value": entry.get("summary") or ""}
+    texts = field_paragraphs(body.get("value") or "", body.get("type"), declared)
+    title_detail = entry.get("title_detail") or {}
+    title = field_line(entry.get("title") or "", title_detail.get("type"), declared)
     if not title and texts:
         title = shorten(first_sentence(texts[0]))
     if not (title or link or guid):
-        return None  # the phantom entry of a feed cut off mid-item
+        return None, dropped  # the phantom entry of a feed cut off mid-item
     moment = _moment(entry)
     day = moment.date() if moment else None
     if guid:
@@ -199,11 +179,13 @@ def _item(entry: Any, namespace: str) -> ParsedItem | None:
     else:
         key = item_key(title, day)
     categories = tuple(
-        term for tag in entry.get("tags") or [] if (term := plain_text(tag.get("term") or ""))
+        term
+        for tag in entry.get("tags") or []
+        if (term := field_line(tag.get("term") or "", "text/plain", declared))
     )
-    author = plain_text(entry.get("author") or "") or None
+    author = field_line(entry.get("author") or "", "text/plain", declared) or None
     dated, date_source, guessed = own_date(day, title, texts)
-    return ParsedItem(
+    item = ParsedItem(
         key=key,
         title=title or (link or guid),
         blocks=tuple(Block("p", text) for text in texts),
@@ -216,6 +198,7 @@ def _item(entry: Any, namespace: str) -> ParsedItem | None:
         published_at=moment,
         year_guessed=guessed,
     )
+    return item, dropped
 
 
 def _moment(entry: Any) -> datetime | None:

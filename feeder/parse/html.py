@@ -16,9 +16,9 @@ from urllib.parse import urljoin
 import lxml.html
 
 from ..dates import first_text_date, own_date, parse_numeric_date
+from ..links import normalize_link
 from ..model import Block, ItemKind, ListingSelectors, ParsedItem, ParseResult
 from ..normalize import clean_text, first_sentence, item_key, shorten, squash
-from .feed import http_link
 from .seed import ParseError
 
 _TRUNCATION_SIGNS = ("ERR_RESOURCE_LIMIT", "ERR_INTERNAL_ERROR")
@@ -91,7 +91,9 @@ def parse_listing(
             continue
         summary = _first_text(block, source.summary) if source.summary else ""
         day = _date(_first_text(block, source.date), source.date_format) if source.date else None
-        link = _link(block, source.link, page_url) if source.link else None
+        link, dropped = _link(block, source.link, page_url) if source.link else (None, None)
+        if dropped:
+            warnings.append(f"item {number}: dropped its link {dropped!r}: not a valid http(s) URL")
         dated, date_source, guessed = own_date(day, title, [summary] if summary else [])
         items.append(
             ParsedItem(
@@ -134,12 +136,21 @@ def _first_text(block: Any, selector: str | None) -> str:
     return text_of(found[0]) if found else ""
 
 
-def _link(block: Any, selector: str, page_url: str) -> str | None:
+def _link(block: Any, selector: str, page_url: str) -> tuple[str | None, str | None]:
+    """The item's link made absolute and valid, and what was dropped when it cannot be."""
     found = block.cssselect(selector)
     if not found:
-        return None
-    href = found[0].get("href") or text_of(found[0])
-    return http_link(urljoin(page_url, href.strip())) if href else None
+        return None, None
+    href = (found[0].get("href") or text_of(found[0])).strip()
+    if not href:
+        return None, None
+    try:
+        # Joined as text: urljoin leaves `詹` and spaces alone for normalize_link.
+        absolute = urljoin(page_url, href)
+    except ValueError:  # urljoin refuses some hosts (`http://[x/`)
+        return None, href[:100]
+    link = normalize_link(absolute)
+    return link, None if link else absolute[:100]
 
 
 def _date(text: str, date_format: str | None) -> date | None:

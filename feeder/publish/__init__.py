@@ -1,6 +1,6 @@
 """Publish stage: stored items become files in `feeds/`. Every feed in Atom, RSS
 and JSON Feed plus a readable HTML view, all rendered from one `FeedDocument`; the
-index, OPML list and item pages; RFC 5005 monthly archives. A file is written only
+index, OPML list and item pages; RFC 5005 archive pages. A file is written only
 when its bytes change, atomically."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ..model import FeedContent, Site, StoredItem
 from .archive import ArchiveResult, archive_manifest, publish_archive, remove_stale_archives
 from .atom_rss import render_atom_or_rss
 from .document import FEED_FORMATS, FeedDocument, content_html, feed_document
-from .files import PublishError, write_if_changed
+from .files import PublishError, remove_stale_temp_files, write_if_changed
 from .jsonfeed import render_json_feed
 from .pages import render_feed_page, render_index, render_item_page, render_opml
 
@@ -34,6 +34,7 @@ __all__ = [
     "publish_site",
     "remove_item_pages",
     "remove_stale_archives",
+    "remove_stale_temp_files",
     "render_document",
     "render_feed",
     "write_if_changed",

@@ -1,66 +1,66 @@
-"""RFC 5005 archived feeds: each feed's items by calendar month, one complete Atom
-document per month at `archive/<slug>/<YYYY-MM>.atom`, chained by `prev-archive` /
-`next-archive` links from the newest month back to the first.
+"""RFC 5005 archived feeds: each feed's older entries in pages of a fixed size, closed
+as items arrive, at `archive/<slug>/page-<n>.atom` (1 = oldest), each linking to the
+page before (`prev-archive`) and to the feed (`current`). Which item sits on which
+page is decided in `chain`; the keys of each page are recorded in
+`archive/<slug>/.pages.json`, so pages keep their items however the feed grows.
 
-A month's document is rendered only when what it holds changed: its items' keys and
-times, or its neighbours in the chain (a digest of these ends the document). Closed
-months therefore keep their bytes (and ETags) for good unless an item in them is
-edited, re-dated or removed, or the output settings change.
+A page is rendered only when what it holds changed: its items' keys and times (a
+digest of these ends the document). A full page therefore keeps its bytes (and ETag)
+while items arrive, and changes only when an item on it is edited, re-dated, removed
+or leaves the feed, or the output settings change.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from ..model import FeedContent, ItemStamp, Site, StoredItem
+from ..model import FeedContent, Site, StoredItem
 from .atom_rss import render_atom_or_rss
+from .chain import Chain, load_recorded, page_digest
 from .document import archive_document
 from .files import write_if_changed
 
-# Per feed: the digest of each month, as last published (for people and tools; each
-# document carries its own digest, which is what counts).
-MANIFEST = ".periods.json"
+# Per feed: the keys of each closed page (`Chain.recorded`).
+MANIFEST = ".pages.json"
+# What the monthly archives of feeder 0.x left behind; removed on the first publish
+# (`feeder serve` redirects their URLs to the feed).
+_LEGACY = (re.compile(r"[0-9]{4}-[0-9]{2}\.atom"), ".periods.json")
+_PAGE = re.compile(r"page-([1-9][0-9]*)\.atom")
 
-# Loads a feed's items published in [start, end), newest first.
-PeriodLoader = Callable[[datetime, datetime], list[StoredItem]]
+# Loads the stored items with these keys, in any order.
+ItemLoader = Callable[[list[str]], Iterable[StoredItem]]
 
 
 @dataclass
 class ArchiveResult:
-    """What one `publish_archive` did with a feed's month documents."""
+    """What one `publish_archive` did with a feed's archive pages."""
 
     written: int = 0
     unchanged: int = 0
     removed: int = 0
 
 
-def period_digests(site: Site, stamps: Sequence[ItemStamp]) -> dict[str, str]:
-    """Each period that has items, oldest first, with a digest of what its archive
-    document holds: the items' keys and times and the neighbouring periods."""
-    grouped: dict[str, list[tuple[str, float, float]]] = {}
-    for stamp in stamps:
-        grouped.setdefault(site.period_of(stamp.published), []).append(
-            (stamp.key, stamp.published.timestamp(), stamp.updated.timestamp())
-        )
-    periods = sorted(grouped)
-    digests = {}
-    for index, period in enumerate(periods):
-        before = periods[index - 1] if index else None
-        after = periods[index + 1] if index + 1 < len(periods) else None
-        shape = [before, after, sorted(grouped[period])]
-        digests[period] = hashlib.sha256(json.dumps(shape).encode()).hexdigest()
-    return digests
-
-
 def archive_manifest(slug: str) -> str:
-    """Where, below the feeds folder, a feed's archive records what it was made from."""
+    """Where, below the feeds folder, a feed's archive records its pages."""
     return f"archive/{slug}/{MANIFEST}"
+
+
+def recorded_pages(out_dir: Path, slug: str) -> list[list[str]]:
+    """The keys of each page last published for feed `slug` ([] if none or unreadable)."""
+    try:
+        return load_recorded(json.loads((out_dir / archive_manifest(slug)).read_text("utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
+def newest_first(items: Iterable[StoredItem]) -> list[StoredItem]:
+    """Items in the order every feed document lists them: newest, then by key."""
+    return sorted(sorted(items, key=lambda i: i.key), key=lambda i: i.published, reverse=True)
 
 
 def _current(path: Path, digest: str) -> bool:
@@ -82,44 +82,51 @@ def _stamp(digest: str) -> bytes:
 def publish_archive(
     site: Site,
     feed: FeedContent,
-    stamps: Sequence[ItemStamp],
-    load: PeriodLoader,
+    chain: Chain,
+    load: ItemLoader,
     topic_titles: Mapping[str, str],
     out_dir: Path,
     everything: bool = False,
 ) -> ArchiveResult:
-    """Bring `feed`'s archive documents in line with `stamps` (every item of the feed).
-    `everything` renders every month (the output settings changed); otherwise only the
-    months whose items or neighbours changed since their document was written."""
+    """Bring `feed`'s archive pages in line with `chain`. `everything` renders every
+    page (the output settings changed); otherwise only those whose items changed since
+    they were written. The pages' keys are recorded after the pages themselves."""
     result = ArchiveResult()
     folder = out_dir / "archive" / feed.slug
-    digests = period_digests(site, stamps)
-    periods = list(digests)
-    for index, period in enumerate(periods):
-        path = folder / f"{period}.atom"
-        if not everything and _current(path, digests[period]):
+    for number, stamps in enumerate(chain.pages, start=1):
+        path = folder / f"page-{number}.atom"
+        digest = page_digest(number, stamps)
+        if not everything and _current(path, digest):
             result.unchanged += 1
             continue
-        items = load(*site.period_bounds(period))
-        neighbours = (
-            periods[index - 1] if index else None,
-            periods[index + 1] if index + 1 < len(periods) else None,
-        )
-        month = FeedContent(feed.slug, feed.title, items, len(items))
-        doc = archive_document(site, month, period, neighbours, topic_titles)
-        data = render_atom_or_rss(doc, "atom") + _stamp(digests[period])
-        if write_if_changed(path, data):
+        items = newest_first(load([stamp.key for stamp in stamps]))
+        page = FeedContent(feed.slug, feed.title, items, len(items))
+        data = render_atom_or_rss(archive_document(site, page, number, topic_titles), "atom")
+        if write_if_changed(path, data + _stamp(digest)):
             result.written += 1
         else:
             result.unchanged += 1
-    if folder.is_dir():
-        for stale in folder.glob("*.atom"):
-            if stale.stem not in digests:
-                stale.unlink(missing_ok=True)
-                result.removed += 1
-    # Written even for a feed with no items yet: it marks the archive as published.
-    write_if_changed(folder / MANIFEST, json.dumps(digests, indent=0).encode())
+    result.removed = _remove_stale(folder, len(chain.pages))
+    # Written even for a feed with no pages yet: it marks the archive as published.
+    write_if_changed(folder / MANIFEST, json.dumps(chain.recorded, indent=0).encode())
     return result
+
+
+def _remove_stale(folder: Path, pages: int) -> int:
+    """Delete pages past the last one (a damaged record was planned afresh) and the
+    monthly archives of earlier versions."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for path in folder.iterdir():
+        match = _PAGE.fullmatch(path.name)
+        stale = int(match[1]) > pages if match else None
+        if stale is None:
+            stale = bool(_LEGACY[0].fullmatch(path.name)) or path.name == _LEGACY[1]
+        if stale and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def remove_stale_archives(out_dir: Path, slugs: set[str]) -> int:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..model import FeedContent, Site, StoredItem
+from .entry_times import entry_times
 
 FEED_FORMATS = ("atom", "rss", "json")
 # An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.
@@ -96,8 +97,14 @@ def also_reported_html(
     return f"<p>Also reported:</p>\n<ul>\n{rows}</ul>"
 
 
-def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> FeedEntry:
-    """`item` as a feed entry: its `tag:` id, its link, its topics then its own labels."""
+def feed_entry(
+    site: Site,
+    item: StoredItem,
+    topic_titles: Mapping[str, str],
+    updated: datetime | None = None,
+) -> FeedEntry:
+    """`item` as a feed entry: its `tag:` id, its link, its topics then its own labels;
+    `updated` as its document gives it (see `entry_times`), else as stored."""
     categories = [
         Category(slug, topic_titles.get(slug, slug), site.base_url) for slug in item.topics
     ]
@@ -108,7 +115,7 @@ def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) ->
         # An item from the web links to its own page; others to their permalink page.
         url=item.link or site.item_url(item.key),
         published=item.published,
-        updated=item.updated,
+        updated=updated or item.updated,
         summary=item.summary,
         content_html=(content_html(item) or html.escape(item.title))
         + (f"\n{also}" if (also := also_reported_html(site, item)) else ""),
@@ -120,17 +127,20 @@ def feed_entry(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) ->
 def _entries(
     site: Site, items: Sequence[StoredItem], topic_titles: Mapping[str, str]
 ) -> tuple[FeedEntry, ...]:
-    return tuple(feed_entry(site, item, topic_titles) for item in items)
+    return tuple(
+        feed_entry(site, item, topic_titles, updated)
+        for item, updated in zip(items, entry_times(items), strict=True)
+    )
 
 
 def _updated(items: Sequence[StoredItem]) -> datetime:
     # The content's time, never "now": unchanged content, unchanged bytes.
-    return max((item.updated for item in items), default=EMPTY_FEED_UPDATED)
+    return max(entry_times(items), default=EMPTY_FEED_UPDATED)
 
 
 def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]) -> FeedDocument:
-    """The subscription document of `feed`: its newest entries, linking back to its
-    newest archived period, if any."""
+    """The subscription document of `feed`: the entries not archived yet, linking back
+    to its newest archive page, if any."""
     query = f"?q={quote(feed.query, safe='')}" if feed.query is not None else ""
     prev_archive = site.archive_url(feed.slug, feed.archive) if feed.archive else None
     return FeedDocument(
@@ -151,28 +161,23 @@ def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]
 
 
 def archive_document(
-    site: Site,
-    feed: FeedContent,
-    period: str,
-    neighbours: tuple[str | None, str | None],
-    topic_titles: Mapping[str, str],
+    site: Site, feed: FeedContent, page: int, topic_titles: Mapping[str, str]
 ) -> FeedDocument:
-    """The RFC 5005 archive of `feed` for one period: every item published in it,
-    linked to the periods before and after (`neighbours`) and to the current feed."""
-    before, after = neighbours
-    url = site.archive_url(feed.slug, period)
+    """RFC 5005 archive page `page` of `feed` (1 = oldest): the entries it closed with
+    (see `chain`), linked to the page before and to the current feed. No `next-archive`:
+    the page's bytes then never depend on whether a newer page exists yet."""
+    url = site.archive_url(feed.slug, page)
     return FeedDocument(
         slug=feed.slug,
-        id=site.tag(f"feed/{feed.slug}/archive/{period}"),
-        title=f"{feed.title} ({period})",
-        subtitle=f"{feed.title}: the {len(feed.items)} items of {period}",
+        id=site.tag(f"feed/{feed.slug}/archive/page-{page}"),
+        title=f"{feed.title} (archive page {page})",
+        subtitle=f"{feed.title}: archive page {page}, {len(feed.items)} items",
         home_url=site.base_url,
         author=site.title,
         urls={"atom": url},
         updated=_updated(feed.items),
         entries=_entries(site, feed.items, topic_titles),
         total=len(feed.items),
-        prev_archive=site.archive_url(feed.slug, before) if before else None,
-        next_archive=site.archive_url(feed.slug, after) if after else None,
+        prev_archive=site.archive_url(feed.slug, page - 1) if page > 1 else None,
         current=site.feed_url(feed.slug, "atom"),
     )

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
+import time
+from contextlib import suppress
+from functools import cache
 from pathlib import Path
+
+from ..processes import pid_has_ended, process_space
+
+# A temporary file is `.<name>.feeder-<pid>-<space>-<random>.tmp` beside the file it
+# replaces: hidden, never another writer's name (the random part), and saying which
+# process wrote it (`space`: a digest of its boot and PID namespace, see
+# `feeder.processes`), so that what a killed writer left can be told from a live one's.
+_TEMP = re.compile(r"\..+\.feeder-(?P<pid>[0-9]+)-(?P<space>[0-9a-f]{8}|unknown)-[0-9a-f]{8}\.tmp")
+# What earlier versions wrote: `.<name>.<random>.tmp`, naming no process.
+_OLD_TEMP = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")
+# A live writer holds its temporary file for one write (milliseconds, seconds on a slow
+# disk); one this old is a killed writer's, whoever wrote it, even on another machine.
+STALE_TEMP_SECONDS = 600.0
 
 
 class PublishError(Exception):
@@ -27,8 +45,8 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
     except OSError as exc:
         raise PublishError(f"{path}: cannot read: {exc.strerror}") from exc
     # A fresh random name each time (never another writer's file, even one in another
-    # container sharing the folder); a crash can leave one behind, hidden and never served.
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    # container sharing the folder); one a crash leaves is cleared by a later refresh.
+    tmp = path.parent / f".{path.name}.{_writer()}-{secrets.token_hex(4)}.tmp"
     created = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,3 +67,44 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
             tmp.unlink(missing_ok=True)
         raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return True
+
+
+@cache  # read once: a process does not change machine or PID namespace
+def _space_tag() -> str:
+    space = process_space()
+    return "unknown" if space == "unknown" else hashlib.sha256(space.encode()).hexdigest()[:8]
+
+
+def _writer() -> str:
+    """This process, as its temporary files name it."""
+    return f"feeder-{os.getpid()}-{_space_tag()}"
+
+
+def is_stale_temp_file(name: str, age: float) -> bool:
+    """Whether `name` is a temporary file feeder wrote and no live writer will rename:
+    its process, of this machine and PID namespace, has ended, or it is older
+    (`age`, seconds) than any write takes. Any other name is not feeder's: False."""
+    if match := _TEMP.fullmatch(name):
+        if age > STALE_TEMP_SECONDS:
+            return True
+        here = _space_tag()
+        return here != "unknown" and match["space"] == here and pid_has_ended(int(match["pid"]))
+    return _OLD_TEMP.fullmatch(name) is not None and age > STALE_TEMP_SECONDS
+
+
+def remove_stale_temp_files(out_dir: Path) -> int:
+    """Delete the temporary files killed writers left anywhere under `out_dir` (a static
+    server would serve them), never a live writer's, nor any file not feeder's own.
+    Returns how many were removed; a file that cannot be removed is left for next time."""
+    removed = 0
+    now = time.time()
+    for folder, _, names in os.walk(out_dir):  # symbolic links to folders are not followed
+        for name in names:
+            if not name.endswith(".tmp"):
+                continue
+            path = Path(folder, name)
+            with suppress(OSError):  # gone meanwhile (its writer renamed it), or not ours to delete
+                if is_stale_temp_file(name, now - path.lstat().st_mtime):
+                    path.unlink()
+                    removed += 1
+    return removed

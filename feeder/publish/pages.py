@@ -162,7 +162,7 @@ def render_feed_page(site: Site, doc: FeedDocument) -> bytes:
     entries = "".join(_entry_html(site, entry) for entry in doc.entries)
     older = (
         f'<p><a href="{_e(_local(site, doc.prev_archive))}">Older items: the archive, '
-        "month by month</a> (Atom)</p>\n"
+        "page by page</a> (Atom)</p>\n"
         if doc.prev_archive
         else ""
     )

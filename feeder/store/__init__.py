@@ -304,7 +304,7 @@ class Store:
 
     def item_stamps(self, topic: str | None = None) -> list[ItemStamp]:
         """Key and times of every item (of one topic, or all): what places each item
-        in an archive period."""
+        in its feed's archive pages (see `publish.chain`)."""
         items = ITEMS
         query = select(items.c.key, items.c.published, items.c.updated)
         if topic is None:
@@ -315,50 +315,10 @@ class Store:
                 tagged.c.topic == topic
             )
         with self._read() as conn:
-            return [
-                ItemStamp(key, published, updated)
-                for key, published, updated in conn.execute(query)
-            ]
-
-    def newest_published(self, topic: str | None, before: datetime) -> datetime | None:
-        """When the newest item (of one topic, or all) published before `before` was
-        published; None if there is none. One step down an index."""
-        if topic is None:
-            query = select(func.max(ITEMS.c.published)).where(
-                ITEMS.c.published < before, ITEMS.c.story_id.is_(None)
-            )
-        else:
-            tagged = ITEM_TOPICS
-            query = select(func.max(tagged.c.published)).where(
-                tagged.c.topic == topic, tagged.c.published < before
-            )
-        with self._read() as conn:
-            newest: datetime | None = conn.execute(query).scalar_one()
-        return newest
-
-    def items_published_between(
-        self, topic: str | None, start: datetime, end: datetime
-    ) -> list[StoredItem]:
-        """Every item (of one topic, or all) published in [start, end), newest first."""
-        items = ITEMS
-        if topic is None:
-            query = select(items).where(
-                items.c.published >= start, items.c.published < end, items.c.story_id.is_(None)
-            )
-        else:
-            tagged = ITEM_TOPICS
-            ids = select(tagged.c.item_id).where(
-                tagged.c.topic == topic, tagged.c.published >= start, tagged.c.published < end
-            )
-            query = select(items).where(items.c.id.in_(ids))
-        with self._read() as conn:
-            rows = list(conn.execute(query))
-            topics = self._topics_of(conn, [r.id for r in rows])
-            stories = story_reports(conn, rows)
-        return [stored_item(r, topics.get(r.id), stories.get(r.id)) for r in _newest_first(rows)]
+            return [ItemStamp(*row) for row in conn.execute(query)]
 
     def items_by_keys(self, keys: list[str], batch: int = 500) -> Iterator[StoredItem]:
-        """The stored items with these keys, fetched in batches."""
+        """The stored items with these keys, fetched in batches (in no set order)."""
         for start in range(0, len(keys), batch):
             with self._read() as conn:
                 rows = conn.execute(

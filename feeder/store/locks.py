@@ -16,21 +16,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def _process_space() -> str:
-    """This boot of this kernel and this PID namespace: two machines (or containers)
-    with one host name share neither, so their pids are never confused."""
-    try:
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
-        return f"{boot}.{os.stat('/proc/self/ns/pid').st_ino}"
-    except OSError:
-        return "unknown"
+from ..processes import pid_has_ended, process_space
 
 
 def worker_name() -> str:
     """A name for this process in source leases (host, pid, process space, a random
     part): several workers may share a database."""
-    space = _process_space()
+    space = process_space()
     return f"{socket.gethostname()}:{os.getpid()}:{space}:{secrets.token_hex(3)}"
 
 
@@ -39,16 +31,10 @@ def worker_is_gone(name: str) -> bool:
     has ended (killed, crashed): its leases need not be waited out. Other workers are
     never judged (a reused pid only makes a dead worker look alive: it is waited out)."""
     host, pid, space, *_ = [*name.split(":"), "", "", ""]
-    here = _process_space()
+    here = process_space()
     if host != socket.gethostname() or space != here or here == "unknown" or not pid.isdigit():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, as another user
-    return False
+    return pid_has_ended(int(pid))
 
 
 class LockBusyError(Exception):
