@@ -41,7 +41,8 @@ def items(
     since: Annotated[
         datetime | None,
         typer.Option("--since", metavar="DATE", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
-                     help="Only entries published on or after this day (YYYY-MM-DD), in the "
+                     help="Only entries published on or after this day (YYYY-MM-DD, or with a time "
+                          "YYYY-MM-DDTHH:MM:SS), in the "
                           "configured time zone."),
     ] = None,
     search: Annotated[

@@ -382,8 +382,9 @@ def default_seeds(base: Path) -> Path:
 
 
 def is_sample(path: Path) -> bool:
-    """True for the packaged sample captures."""
-    return path.resolve() == SAMPLE_DIR.resolve()
+    """True for the packaged sample captures (not a folder that only resolves to the
+    same files, as a checkout's own `seeds/` does)."""
+    return path == SAMPLE_DIR
 
 
 def _read_toml(path: Path, label: Path | None = None) -> dict[str, Any]:

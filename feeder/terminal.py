@@ -19,6 +19,7 @@ from .config import (
 )
 from .core import Feeder, make_feeder
 from .store import StoreError
+from .update import published_address
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
@@ -57,7 +58,7 @@ def settings_of(config: Path | None) -> Settings:
 
 def open_feeder(config: Path | None) -> Feeder:
     try:
-        return make_feeder(settings_of(config))
+        return make_feeder(published_address(settings_of(config)))
     except StoreError as exc:
         fail(f"error: {exc}", EXIT_FATAL)
 
@@ -65,6 +66,7 @@ def open_feeder(config: Path | None) -> Feeder:
 def folder_shown(source: FolderSourceConfig) -> str:
     """A folder source's folder, and whether it is the packaged sample."""
     if is_sample(source.path):
-        return (f"{source.path} (the sample captures shipped with feeder: put yours in "
-                f"./{DEFAULT_SEEDS}/, or run `feeder init`)")  # fmt: skip
+        return (f"{source.path} (the sample captures shipped with feeder; they stay in "
+                f"this folder's feeds once read: try them in a folder of their own, and put "
+                f"your captures in ./{DEFAULT_SEEDS}/ or run `feeder init`)")  # fmt: skip
     return str(source.path)

@@ -327,7 +327,7 @@ def _read_web_sources(
             if read.error:
                 summary.fetches_failed += 1
                 summary.add_error(source.name, read.error)
-                summary.failed_sources[source.name] = read.error
+                summary.failed_sources[source.name] = source_message(source.name, read.error)
             elif read.items is None:
                 summary.fetches_unchanged += 1
             else:
@@ -407,7 +407,7 @@ def _plan_sources(
             listing = list_folder(source)
         except SourceError as exc:
             summary.add_error(source.name, str(exc))
-            summary.failed_sources[source.name] = str(exc)
+            summary.failed_sources[source.name] = source_message(source.name, str(exc))
             continue
         files = listing.files
         fingerprint = listing_fingerprint(files, listing.skipped, source.max_bytes)
@@ -719,6 +719,19 @@ def _published(settings: Settings) -> dict[str, Any] | None:
     return recorded if isinstance(recorded, dict) else None
 
 
+def published_address(settings: Settings) -> Settings:
+    """`settings` with the base URL `feeds/` was last published under, when none is
+    configured: a command run beside `feeder serve --port N` then keeps the
+    service's links instead of writing the default address into every file."""
+    recorded = (_published(settings) or {}).get("base_url")
+    if settings.base_url_configured or not isinstance(recorded, str):
+        return settings
+    if not recorded.startswith(("http://", "https://")) or not recorded.endswith("/"):
+        return settings  # a damaged marker: the default address
+    # Still not configured: `feeder serve` derives its own address from this.
+    return settings.model_copy(update={"base_url": recorded})
+
+
 def _shown_through(settings: Settings, now: datetime) -> datetime | None:
     """The refresh whose items the files in `feeds/` show (see `StoryStep`): None
     before anything was published; `now` for files an older version wrote, which
@@ -824,5 +837,5 @@ def _publish(
     summary.feeds_unchanged = result.feeds_unchanged
     summary.pages_written = result.pages_written
     marker = json.dumps({"settings": fingerprint, "versions": versions,
-                         "through": now.isoformat()})  # fmt: skip
+                         "through": now.isoformat(), "base_url": settings.base_url})  # fmt: skip
     write_if_changed(settings.feeds_dir / _PUBLISHED, marker.encode())

@@ -11,11 +11,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ENTRIES, SEED_ITEMS, SEEDS, configure
+from conftest import REPO, SEED_ENTRIES, SEED_ITEMS, SEEDS, configure
 from typer.testing import CliRunner
 
+from feeder import make_feeder
 from feeder.cli import app
-from feeder.config import SAMPLE_DIR, load_settings
+from feeder.config import SAMPLE_DIR, is_sample, load_settings
+from feeder.terminal import folder_shown
 
 runner = CliRunner()
 
@@ -149,3 +151,29 @@ def test_verbose_and_log_level_set_what_is_logged(
     assert logging.getLogger().getEffectiveLevel() == logging.ERROR
     wrong = runner.invoke(app, ["--log-level", "loud", "topics"])
     assert wrong.exit_code == 2 and "--log-level: unknown level 'loud'" in wrong.stderr
+
+
+def test_a_command_beside_a_service_keeps_the_address_the_feeds_were_published_under(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`feeder serve --port N` publishes its own address when none is configured; a
+    refresh or a decision by hand run beside it must not write the default one."""
+    settings = load_settings(cwd=workdir)
+    assert not settings.base_url_configured
+    served = settings.model_copy(update={"base_url": "http://127.0.0.1:18457/"})
+    with make_feeder(served) as feeder:  # as the service publishes
+        feeder.refresh()
+    (workdir / "seeds" / "005_new.txt").write_text(
+        "01.12.2026\n\nNATO observers visited Minsk in December.\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(workdir)
+    assert runner.invoke(app, ["refresh", "--quiet"]).exit_code == 0
+    published = (workdir / "feeds" / "all.atom").read_text(encoding="utf-8")
+    assert "http://127.0.0.1:18457/" in published and ":8080/" not in published
+    assert "in December" in published
+
+
+def test_a_checkouts_own_seeds_are_not_called_the_sample() -> None:
+    (source,) = load_settings(cwd=REPO).sources
+    assert source.path == REPO / "seeds" and not is_sample(source.path)
+    assert "sample" not in folder_shown(source)

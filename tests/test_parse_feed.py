@@ -176,3 +176,14 @@ def test_listing_links_are_normalised_and_invalid_ones_dropped_with_a_warning() 
     assert result.warnings == [
         "item 2: dropped its link 'javascript:alert(1)': not a valid http(s) URL"
     ]
+
+
+def test_an_entry_keyed_by_its_link_keeps_the_key_it_had_before_links_were_normalised() -> None:
+    """Keys stay as stored: an upgrade must not store an item a second time."""
+    data = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>T</title>'
+        b"<link>https://example.com/search?q=a|b</link></item></channel></rss>"
+    )
+    (item,) = parse_feed(data, "n").items
+    assert item.key.startswith("b26c25e7")  # as feeder keyed it before
+    assert item.link == "https://example.com/search?q=a%7Cb"  # published valid

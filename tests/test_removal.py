@@ -122,6 +122,25 @@ def test_a_refresh_reading_its_capture_again_keeps_it_out_and_counts_it(
     assert holding(feeds, TRAINING) == set()
 
 
+def test_a_capture_edited_while_its_item_was_removed_is_read_again_after_restore(
+    feeder: Feeder, settings: Settings, clock: ManualClock
+) -> None:
+    feeder.refresh()
+    feeder.remove(REWRITE)
+    capture = next(settings.sources[0].path.glob("001_*"))
+    capture.write_text(
+        capture.read_text(encoding="utf-8") + "\n\nThe zebraword was added later.\n",
+        encoding="utf-8",
+    )
+    clock.advance(hours=1)
+    assert feeder.refresh().items_removed_skipped == 1  # read, and kept out
+    feeder.restore(REWRITE)
+    clock.advance(hours=1)
+    summary = feeder.refresh()
+    assert (summary.files_scanned, summary.items_updated) == (1, 1)
+    assert [item.key for item in feeder.search("zebraword")] == [INTERVIEW]  # its story
+
+
 def test_restoring_brings_it_back_with_its_entry_id_date_topics_and_page(
     feeder: Feeder, settings: Settings, clock: ManualClock
 ) -> None:

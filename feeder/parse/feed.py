@@ -151,6 +151,19 @@ def _replace_with_text(parent: Any, node: Any, text: str) -> None:
     parent.remove(node)
 
 
+def _keyed_link(value: object) -> str | None:
+    """The link an entry without a guid is keyed by, as it is written (stripped): the
+    rule keys were made with before links were normalised, so an item stored then keeps
+    its key and is not stored again; None when that rule took no link (then the title
+    and day key it, as before)."""
+    if isinstance(value, str) and _KEYED_LINK.match(value.strip()):
+        return value.strip()
+    return None
+
+
+_KEYED_LINK = re.compile(r"(?i)https?://[^\s\\]+$")
+
+
 def _item(entry: Any, namespace: str, declared: bool) -> tuple[ParsedItem | None, str | None]:
     """The entry as an item (None for a phantom), and the link it dropped, if any.
     `declared`: the format types its text fields (Atom); RSS leaves them to a guess."""
@@ -174,8 +187,8 @@ def _item(entry: Any, namespace: str, declared: bool) -> tuple[ParsedItem | None
         # The feed's own id wins (re-sends are no news), within this source: two feeds
         # may both number their entries from 1.
         key = _hashed("guid", f"{namespace}\n{guid}")
-    elif link:
-        key = _hashed("link", link)
+    elif keyed := _keyed_link(given):
+        key = _hashed("link", keyed)
     else:
         key = item_key(title, day)
     categories = tuple(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Date, Table, delete, select
+from sqlalchemy import Connection, Date, Table, delete, select, update
 
 from ..model import ParsedItem
 from .schema import (
@@ -21,8 +21,10 @@ from .schema import (
     ITEMS,
     REMOVED_ITEMS,
     SIGHTINGS,
+    SOURCE_FILES,
     STORY_SIGNATURES,
     STORY_TERMS,
+    WEB_STATE,
     UTCDateTime,
 )
 from .stories import as_parsed
@@ -137,9 +139,26 @@ class RemovalWriter:
         ]  # fmt: skip
         if sightings:
             self.conn.execute(SIGHTINGS.insert(), sightings)
+        self._read_again([(s["source"], s["path"]) for s in sightings])
         self.conn.execute(delete(REMOVED_ITEMS).where(REMOVED_ITEMS.c.item_key == key))
         row = {column.name: None for column in ITEMS.c} | values
         return item_id, as_parsed(SimpleNamespace(**row, signature=tomb.signature))
+
+    def _read_again(self, places: list[tuple[str, str]]) -> None:
+        """Make the next refresh read these captures and fetch their sources in full:
+        while the item was removed, a changed capture of it was read and skipped."""
+        for source, path in places:
+            self.conn.execute(
+                delete(SOURCE_FILES).where(SOURCE_FILES.c.source == source,
+                                           SOURCE_FILES.c.path == path)
+            )  # fmt: skip
+        sources = sorted({source for source, _ in places})
+        if sources:
+            self.conn.execute(
+                update(WEB_STATE)
+                .where(WEB_STATE.c.source.in_(sources))
+                .values(etag=None, last_modified=None, sha256=None)
+            )
 
 
 def _dump(table: Table, row: Any) -> str:
