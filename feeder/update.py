@@ -820,11 +820,12 @@ def _publish(
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     # Archives first: a feed's prev-archive link never points at a page not written.
     new_output = published is None or published.get("settings") != fingerprint
+    touched = (changes.keys or set()) if changes is not None else set()
     for feed, chain in chains:
         if render is None or feed.slug in render:
             archived = publish_archive(
                 site, feed, chain, store.items_by_keys, titles, settings.feeds_dir,
-                everything=new_output,
+                everything=new_output, touched=touched,
             )  # fmt: skip
             summary.archives_written += archived.written
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,16 +87,20 @@ def publish_archive(
     topic_titles: Mapping[str, str],
     out_dir: Path,
     everything: bool = False,
+    touched: Collection[str] = (),
 ) -> ArchiveResult:
     """Bring `feed`'s archive pages in line with `chain`. `everything` renders every
     page (the output settings changed); otherwise only those whose items changed since
-    they were written. The pages' keys are recorded after the pages themselves."""
+    they were written, and those holding a `touched` item (its story's other reports
+    changed: a page's digest covers its entries' keys and times, not their content).
+    The pages' keys are recorded after the pages themselves."""
     result = ArchiveResult()
     folder = out_dir / "archive" / feed.slug
     for number, stamps in enumerate(chain.pages, start=1):
         path = folder / f"page-{number}.atom"
         digest = page_digest(number, stamps)
-        if not everything and _current(path, digest):
+        renew = everything or any(stamp.key in touched for stamp in stamps)
+        if not renew and _current(path, digest):
             result.unchanged += 1
             continue
         items = newest_first(load([stamp.key for stamp in stamps]))
