@@ -26,23 +26,17 @@ def feed_title(settings: Settings, slug: str) -> str:
     return f"{settings.title}: {settings.topics[slug].title}"
 
 
-def feed_chain(
-    store: Store, settings: Settings, slug: str, close: bool = True
-) -> tuple[FeedContent, Chain]:
+def feed_chain(store: Store, settings: Settings, slug: str) -> tuple[FeedContent, Chain]:
     """Feed `slug` as published: the entries of its current document (at most
-    `feed_size`, newest first) and how its older entries fill its archive pages
-    (`close`: new pages may close, as when publishing; see `plan_chain`)."""
+    `feed_size`, newest first) and how its older entries fill its archive pages."""
     topic = None if slug == ALL_FEED else slug
     stamps = store.item_stamps(topic)
-    recorded = recorded_pages(settings.feeds_dir, slug)
-    chain = plan_chain(stamps, recorded, settings.feed_size, close)
+    chain = plan_chain(stamps, recorded_pages(settings.feeds_dir, slug), settings.feed_size)
     items = newest_first(store.items_by_keys([stamp.key for stamp in chain.current]))
     title = feed_title(settings, slug)
     return FeedContent(slug, title, items, len(stamps), archive=chain.newest_page), chain
 
 
 def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
-    """What the current document of feed `slug` holds for a reader of `feeds/` (the
-    service): only the pages written there are linked, and items stored since the
-    last publish wait in the document until a refresh closes their page."""
-    return feed_chain(store, settings, slug, close=False)[0]
+    """What the current document of feed `slug` holds (see `feed_chain`)."""
+    return feed_chain(store, settings, slug)[0]

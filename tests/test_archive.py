@@ -219,46 +219,6 @@ def test_recorded_pages_survive_json_and_damaged_records_are_ignored() -> None:
     assert load_recorded([["a", 1]]) == [] and load_recorded({"pages": 1}) == []
 
 
-def test_the_service_links_only_pages_written_and_serves_the_rest_in_the_feed(
-    feeder: Feeder, settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Items stored by a refresh whose publishing failed (or has not run yet) must not
-    vanish from what `feeder serve` renders: no link to a page not written, and every
-    item not in a written page in the feed document."""
-    feeder.refresh()
-    written = len(list((settings.feeds_dir / "archive" / "all").glob("page-*.atom")))
-    seeds = settings.sources[0].path
-    for n in range(3):
-        (seeds / f"10{n}_new.txt").write_text(
-            f"2{n}.11.2026\n\nReport {n} of NATO observers in Minsk.\n", encoding="utf-8"
-        )
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr("feeder.update.publish_archive", fail)
-    clock.advance(hours=1)
-    with pytest.raises(Exception, match="disk full"):
-        feeder.refresh()
-    served = feeder.feed("all")
-    assert served.archive == written
-    in_pages = {entry for _, entries in walk_archives(settings.feeds_dir, "all")
-                for entry in entries}  # fmt: skip
-    ids = {f"tag:feeder.example,2026:item/{item.key}" for item in served.items}
-    assert len(in_pages | ids) == served.total and not in_pages & ids
-
-
-def test_a_reader_of_the_published_files_closes_no_pages() -> None:
-    stamps = [
-        ItemStamp(f"k{n}", datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n),
-                  datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n))
-        for n in range(9)
-    ]  # fmt: skip
-    kept = plan_chain(stamps, [["k0", "k1"]], feed_size=4, close=False)
-    assert [[s.key for s in page] for page in kept.pages] == [["k0", "k1"]]
-    assert [s.key for s in kept.current] == [f"k{n}" for n in range(2, 9)]
-
-
 def test_a_page_showing_a_story_follows_its_other_reports(
     feeder: Feeder, settings: Settings
 ) -> None:

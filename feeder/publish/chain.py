@@ -51,16 +51,11 @@ def _oldest_first(stamp: ItemStamp) -> tuple[float, str]:
 
 
 def plan_chain(
-    stamps: Sequence[ItemStamp],
-    recorded: Sequence[Sequence[str]],
-    feed_size: int,
-    close: bool = True,
+    stamps: Sequence[ItemStamp], recorded: Sequence[Sequence[str]], feed_size: int
 ) -> Chain:
     """Split `stamps` (every item of the feed) along the `recorded` pages (their keys,
     page 1 first), closing new pages of `page_size(feed_size)` while the entries left
-    over are more than `feed_size`. Without `close` (a reader of the published files,
-    who may not link pages no refresh has written yet), every entry not in a recorded
-    page stays in the document."""
+    over are more than `feed_size`."""
     by_key = {stamp.key: stamp for stamp in stamps}
     pages: list[tuple[ItemStamp, ...]] = []
     for keys in recorded:
@@ -68,7 +63,7 @@ def plan_chain(
         pages.append(tuple(sorted(page, key=_oldest_first)))
     waiting = sorted(by_key.values(), key=_oldest_first)
     size, start = page_size(feed_size), 0
-    while close and len(waiting) - start > feed_size:
+    while len(waiting) - start > feed_size:
         pages.append(tuple(waiting[start : start + size]))
         start += size
     return Chain(tuple(pages), tuple(waiting[start:]))
