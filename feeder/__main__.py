@@ -1,5 +1,5 @@
 """`python -m feeder` runs the command line."""
 
-from .cli import app
+from feeder.cli import app
 
 app()

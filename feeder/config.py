@@ -32,10 +32,10 @@ from pydantic import (
     model_validator,
 )
 
-from .config_errors import describe, shown
-from .model import ListingSelectors
-from .normalize import clean_text, mask_url
-from .topics import DEFAULT_MIN_SCORE, Topic, keyword_pattern
+from feeder.config_errors import describe, shown
+from feeder.model import ListingSelectors
+from feeder.normalize import clean_text, mask_url
+from feeder.topics import DEFAULT_MIN_SCORE, Topic, keyword_pattern
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 # The built-in source: the working folder's `seeds/` when there is one, else the sample

@@ -10,15 +10,13 @@ from datetime import UTC, date, datetime, tzinfo
 from threading import Event, Lock
 from typing import TYPE_CHECKING
 
-from .config import FolderSourceConfig, Settings
-from .feeds import feed_content
-from .model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
-from .publish import FEED_FORMATS
-from .removal import Removal, remove_item, restore_item
-from .store import ItemQuery, SchemaState, Store, StoreWriter, worker_is_gone, worker_name
-from .story_overrides import join_story, leave_story, set_date
-from .topics import TopicMatcher, Verdict
-from .update import (
+from feeder.config import FolderSourceConfig, Settings
+from feeder.feeds import feed_content
+from feeder.model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
+from feeder.overrides.removal import Removal, remove_item, restore_item
+from feeder.overrides.stories import join_story, leave_story, set_date
+from feeder.publish import FEED_FORMATS
+from feeder.refresh import (
     USER_AGENT,
     ProgressCallback,
     feed_names,
@@ -26,11 +24,13 @@ from .update import (
     refresh,
     site_of,
 )
-from .update_stories import StoryChanges
+from feeder.refresh.stories import StoryChanges
+from feeder.store import ItemQuery, SchemaState, Store, StoreWriter, worker_is_gone, worker_name
+from feeder.topics import TopicMatcher, Verdict
 
 if TYPE_CHECKING:
-    from .sources.web import WebFetcher
-    from .websub import HubPinger
+    from feeder.service.websub import HubPinger
+    from feeder.sources.web import WebFetcher
 
 Clock = Callable[[], datetime]
 # How long closing waits for queued WebSub pings (a one-shot refresh exits after it).
@@ -141,7 +141,7 @@ class Feeder:
 
     def _hub(self) -> HubPinger:
         """The WebSub pinger, made at the first refresh that changed a feed."""
-        from .websub import HubPinger  # httpx loads only when there is a hub to ping
+        from feeder.service.websub import HubPinger  # httpx loads only when there is a hub to ping
 
         with self._web_lock:
             if self._pinger is None:
@@ -155,7 +155,7 @@ class Feeder:
 
     def _web(self) -> WebFetcher:
         """The one HTTP client every web source shares, made when first needed."""
-        from .sources.web import WebFetcher  # httpx loads only for web sources
+        from feeder.sources.web import WebFetcher  # httpx loads only for web sources
 
         with self._web_lock:
             if self._fetcher is None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .model import DateSource
+from feeder.model import DateSource
 
 _MONTHS = {
     name: number

@@ -7,11 +7,11 @@ current documents on request) read feeds here, so they always agree.
 
 from __future__ import annotations
 
-from .config import ALL_FEED, Settings
-from .model import FeedContent
-from .publish.archive import newest_first, recorded_pages
-from .publish.chain import Chain, plan_chain
-from .store import Store
+from feeder.config import ALL_FEED, Settings
+from feeder.model import FeedContent
+from feeder.publish.archive import newest_first, recorded_pages
+from feeder.publish.chain import Chain, plan_chain
+from feeder.store import Store
 
 
 def feed_names(settings: Settings) -> list[str]:

@@ -4,6 +4,6 @@
 Atom, `html` reads news listing pages with CSS selectors.
 """
 
-from .seed import ParseError, SeedParser, decode_capture
+from feeder.parse.seed import ParseError, SeedParser, decode_capture
 
 __all__ = ["ParseError", "SeedParser", "decode_capture"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .seed import ParseError
+from feeder.parse.seed import ParseError
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),

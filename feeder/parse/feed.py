@@ -21,13 +21,13 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from ..dates import own_date
-from ..links import normalize_link
-from ..model import Block, ItemKind, ParsedItem, ParseResult
-from ..normalize import first_sentence, item_key, shorten
-from .charset import decode_xml
-from .seed import ParseError
-from .text import field_line, field_paragraphs
+from feeder.dates import own_date
+from feeder.links import normalize_link
+from feeder.model import Block, ItemKind, ParsedItem, ParseResult
+from feeder.normalize import first_sentence, item_key, shorten
+from feeder.parse.charset import decode_xml
+from feeder.parse.seed import ParseError
+from feeder.parse.text import field_line, field_paragraphs
 
 FEED_ROOTS = frozenset({"rss", "feed", "RDF", "channel"})
 MAX_SHORT_FIELD = 1_000  # authors, names, e-mails, titles, links, ids

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..dates import NUMERIC_DATE, after_dateline, own_date, parse_numeric_date
-from ..model import Block, ItemKind, ParsedItem, ParseResult
-from ..normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
+from feeder.dates import NUMERIC_DATE, after_dateline, own_date, parse_numeric_date
+from feeder.model import Block, ItemKind, ParsedItem, ParseResult
+from feeder.normalize import clean_text, ends_sentence, first_sentence, item_key, shorten, squash
 
 _FOOTER = frozenset({"go back", "back to the section", "back to the all news"})
 _HEADER = re.compile(r"(?P<title>.+) (?P<date>\d{2}\.\d{2}\.\d{4})")

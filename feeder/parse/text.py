@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from ..normalize import clean_text, squash
+from feeder.normalize import clean_text, squash
 
 _BLOCKS = frozenset(
     (  # noqa: SIM905 -- a tag list reads better as text

@@ -9,13 +9,18 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import FeedContent, Site, StoredItem
-from .archive import ArchiveResult, archive_manifest, publish_archive, remove_stale_archives
-from .atom_rss import render_atom_or_rss
-from .document import FEED_FORMATS, FeedDocument, content_html, feed_document
-from .files import PublishError, remove_stale_temp_files, write_if_changed
-from .jsonfeed import render_json_feed
-from .pages import render_feed_page, render_index, render_item_page, render_opml
+from feeder.model import FeedContent, Site, StoredItem
+from feeder.publish.archive import (
+    ArchiveResult,
+    archive_manifest,
+    publish_archive,
+    remove_stale_archives,
+)
+from feeder.publish.atom_rss import render_atom_or_rss
+from feeder.publish.document import FEED_FORMATS, FeedDocument, content_html, feed_document
+from feeder.publish.files import PublishError, remove_stale_temp_files, write_if_changed
+from feeder.publish.jsonfeed import render_json_feed
+from feeder.publish.pages import render_feed_page, render_index, render_item_page, render_opml
 
 # What is written per feed: the three feed formats and the HTML view of the feed.
 FEED_VIEWS = (*FEED_FORMATS, "html")

@@ -19,11 +19,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import FeedContent, Site, StoredItem
-from .atom_rss import render_atom_or_rss
-from .chain import Chain, load_recorded, page_digest
-from .document import archive_document
-from .files import write_if_changed
+from feeder.model import FeedContent, Site, StoredItem
+from feeder.publish.atom_rss import render_atom_or_rss
+from feeder.publish.chain import Chain, load_recorded, page_digest
+from feeder.publish.document import archive_document
+from feeder.publish.files import write_if_changed
 
 # Per feed: the keys of each closed page (`Chain.recorded`).
 MANIFEST = ".pages.json"

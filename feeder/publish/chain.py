@@ -18,7 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import ItemStamp
+from feeder.model import ItemStamp
 
 
 def page_size(feed_size: int) -> int:

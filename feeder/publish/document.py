@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from ..model import FeedContent, Site, StoredItem
-from .entry_times import entry_times
+from feeder.model import FeedContent, Site, StoredItem
+from feeder.publish.entry_times import entry_times
 
 FEED_FORMATS = ("atom", "rss", "json")
 # An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.

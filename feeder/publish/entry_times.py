@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from ..model import StoredItem
+from feeder.model import StoredItem
 
 # Offsets are whole microseconds below this, leaving room under one second for the
 # rare entry moved on by a microsecond to avoid another's time.

@@ -11,7 +11,7 @@ from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
-from ..processes import pid_has_ended, process_space
+from feeder.processes import pid_has_ended, process_space
 
 # A temporary file is `.<name>.feeder-<pid>-<space>-<random>.tmp` beside the file it
 # replaces: hidden, never another writer's name (the random part), and saying which

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .document import FeedDocument, FeedEntry
+from feeder.publish.document import FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from ..model import DateSource, FeedContent, Site, StoredItem
-from .document import FEED_FORMATS, FeedDocument, FeedEntry, also_reported_html
+from feeder.model import DateSource, FeedContent, Site, StoredItem
+from feeder.publish.document import FEED_FORMATS, FeedDocument, FeedEntry, also_reported_html
 
 MEDIA_TYPES = {
     "atom": "application/atom+xml",

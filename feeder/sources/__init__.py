@@ -1,5 +1,5 @@
 """Sources: retrieve bytes, from folders of files or over HTTP. No parsing here."""
 
-from .folder import FileTooLarge, FolderListing, SourceError, list_folder, read_file
+from feeder.sources.folder import FileTooLarge, FolderListing, SourceError, list_folder, read_file
 
 __all__ = ["FileTooLarge", "FolderListing", "SourceError", "list_folder", "read_file"]

@@ -10,8 +10,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import FolderSourceConfig
-from ..model import SourceFile
+from feeder.config import FolderSourceConfig
+from feeder.model import SourceFile
 
 
 class SourceError(Exception):

@@ -28,8 +28,8 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from ..normalize import mask_url
-from .folder import SourceError
+from feeder.normalize import mask_url
+from feeder.sources.folder import SourceError
 
 MAX_REDIRECTS = 5
 RETRY_AFTER_MAX_S = 86_400

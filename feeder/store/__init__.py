@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Select, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
-from .finding import ItemQuery, find_items, sources_of
-from .locks import (
+from feeder.model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
+from feeder.store.finding import ItemQuery, find_items, sources_of
+from feeder.store.locks import (
     LockBusyError,
     LockWaitCancelled,
     exclusive_lock,
@@ -27,10 +27,10 @@ from .locks import (
     worker_is_gone,
     worker_name,
 )
-from .migrate import SchemaState, schema_state, upgrade
-from .removals import RemovedItem, removed_keys
-from .rows import stored_item
-from .schema import (
+from feeder.store.migrate import SchemaState, schema_state, upgrade
+from feeder.store.removals import RemovedItem, removed_keys
+from feeder.store.rows import stored_item
+from feeder.store.schema import (
     FEED_VERSIONS,
     ITEM_TOPICS,
     ITEMS,
@@ -42,9 +42,9 @@ from .schema import (
     ItemRow,
     SightingRow,
 )
-from .search import SearchQueryError, search_statement
-from .stories import story_reports
-from .writer import StoreWriter, feed_versions
+from feeder.store.search import SearchQueryError, search_statement
+from feeder.store.stories import story_reports
+from feeder.store.writer import StoreWriter, feed_versions
 
 __all__ = [
     "ItemQuery",

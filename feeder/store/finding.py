@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from .schema import ITEM_TOPICS, ITEMS, SIGHTINGS
-from .search import search_condition
+from feeder.store.schema import ITEM_TOPICS, ITEMS, SIGHTINGS
+from feeder.store.search import search_condition
 
 
 @dataclass(frozen=True)

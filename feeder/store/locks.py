@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..processes import pid_has_ended, process_space
+from feeder.processes import pid_has_ended, process_space
 
 
 def worker_name() -> str:

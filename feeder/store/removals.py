@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Table, delete, select, update
 
-from ..model import ParsedItem
-from .schema import (
+from feeder.model import ParsedItem
+from feeder.store.schema import (
     ITEM_TOPICS,
     ITEMS,
     REMOVED_ITEMS,
@@ -27,7 +27,7 @@ from .schema import (
     WEB_STATE,
     UTCDateTime,
 )
-from .stories import as_parsed
+from feeder.store.stories import as_parsed
 
 _BATCH = 500  # keys per IN (...) list
 

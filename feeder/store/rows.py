@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Block, DateSource, ItemKind, OtherReport, ParsedItem, StoredItem
+from feeder.model import Block, DateSource, ItemKind, OtherReport, ParsedItem, StoredItem
 
 
 def dump_blocks(blocks: Iterable[Block]) -> str:

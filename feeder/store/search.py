@@ -26,8 +26,8 @@ from sqlalchemy import (
     text,
 )
 
-from ..normalize import clean_text
-from .schema import ITEMS
+from feeder.normalize import clean_text
+from feeder.store.schema import ITEMS
 
 HINT = 'use words, "a phrase", prefix*, AND, OR, NOT; put other characters inside double quotes'
 _TOKEN = re.compile(

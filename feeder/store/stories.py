@@ -12,18 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 
-from ..dates import own_date
-from ..model import DateSource, ItemKind, OtherReport, ParsedItem
-from ..stories import Override, Report, Signature
-from .rows import load_blocks
-from .schema import (
-    ITEM_TOPICS,
-    ITEMS,
-    SIGHTINGS,
-    STORY_OVERRIDES,
-    STORY_TERMS,
-)
-from .schema import STORY_SIGNATURES as SIGNATURES
+from feeder.dates import own_date
+from feeder.model import DateSource, ItemKind, OtherReport, ParsedItem
+from feeder.store.rows import load_blocks
+from feeder.store.schema import ITEM_TOPICS, ITEMS, SIGHTINGS, STORY_OVERRIDES, STORY_TERMS
+from feeder.store.schema import STORY_SIGNATURES as SIGNATURES
+from feeder.stories import Override, Report, Signature
 
 _BATCH = 500  # values per IN (...) list
 

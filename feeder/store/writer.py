@@ -10,10 +10,10 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..model import Block, FileState, ParsedItem, WebState
-from .removals import RemovalWriter
-from .rows import item_values, load_blocks
-from .schema import (
+from feeder.model import Block, FileState, ParsedItem, WebState
+from feeder.store.removals import RemovalWriter
+from feeder.store.rows import item_values, load_blocks
+from feeder.store.schema import (
     FEED_VERSIONS,
     ITEM_TOPICS,
     ITEMS,
@@ -26,7 +26,7 @@ from .schema import (
     ItemRow,
     MetaRow,
 )
-from .stories import StoryWriter
+from feeder.store.stories import StoryWriter
 
 _Columns = TypeVarTuple("_Columns")
 _RELEASED = datetime(1970, 1, 1, tzinfo=UTC)

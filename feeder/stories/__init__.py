@@ -8,8 +8,8 @@ report in the story of the most alike earlier one, or in a story of its own.
 
 from __future__ import annotations
 
-from .dating import Dating, date_story
-from .grouping import (
+from feeder.stories.dating import Dating, date_story
+from feeder.stories.grouping import (
     MIN_SPECIFIC,
     SPECIFIC_SHARE,
     WORD_SHARE,
@@ -20,8 +20,8 @@ from .grouping import (
     group,
     place,
 )
-from .likeness import DAY_WINDOW
-from .signature import Signature, signature
+from feeder.stories.likeness import DAY_WINDOW
+from feeder.stories.signature import Signature, signature
 
 # Recorded with a database's stories: when it changes, the next refresh groups anew
 # (and dates every item from its text again). Bump the first part with any change to

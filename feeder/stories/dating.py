@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..model import DateSource
-from .grouping import Override
-from .likeness import DAY_WINDOW
+from feeder.model import DateSource
+from feeder.stories.grouping import Override
+from feeder.stories.likeness import DAY_WINDOW
 
 # Dates a report states for itself, and those that are only its text's best guess.
 _STATED = (DateSource.EXPLICIT, DateSource.TEXT, DateSource.SET)

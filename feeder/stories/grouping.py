@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .likeness import Likeness, days_agree, event_date, likeness
-from .signature import Signature
+from feeder.stories.likeness import Likeness, days_agree, event_date, likeness
+from feeder.stories.signature import Signature
 
 # Alike enough to be one event: most of the smaller report's specific terms (weighted by
 # how rare they are), and a good part of its content words, are in the other.

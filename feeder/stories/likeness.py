@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .signature import Signature
+from feeder.stories.signature import Signature
 
 # Reports of one event are dated within days of each other: the pages that date them
 # (a listing and its article, an outlet's rewrite the next day) within two, and a

@@ -10,11 +10,11 @@ from dataclasses import dataclass, fields
 from datetime import date
 from functools import cached_property, lru_cache
 
-from ..dates import after_dateline, event_day
-from ..model import Block
-from ..normalize import first_sentence
-from ..topics.enumerations import enumerations
-from ..topics.patterns import BRANDS
+from feeder.dates import after_dateline, event_day
+from feeder.model import Block
+from feeder.normalize import first_sentence
+from feeder.topics.enumerations import enumerations
+from feeder.topics.patterns import BRANDS
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]")
 # A token (as `_TOKEN` cuts them) that starts with a capital letter.

@@ -12,10 +12,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
-from ..model import Block
-from .passages import Field, ItemText, split_passages
-from .relevance import Mention, TopicRules, Verdict
-from .rules import DEFAULT_MIN_SCORE, Topic, WordIndex, keyword_pattern
+from feeder.model import Block
+from feeder.topics.passages import Field, ItemText, split_passages
+from feeder.topics.relevance import Mention, TopicRules, Verdict
+from feeder.topics.rules import DEFAULT_MIN_SCORE, Topic, WordIndex, keyword_pattern
 
 __all__ = [
     "DEFAULT_MIN_SCORE",

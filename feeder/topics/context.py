@@ -13,8 +13,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import patterns as p
-from .enumerations import enumerations, may_list
+from feeder.topics import patterns as p
+from feeder.topics.enumerations import enumerations, may_list
 
 # An enumeration of this many items or more says nothing about any one of them; one of
 # three counts half ("Armenia, Azerbaijan and Russia signed" names parties).

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..model import Block
-from ..normalize import first_sentence
-from .context import PassageContext
-from .rules import WordIndex
+from feeder.model import Block
+from feeder.normalize import first_sentence
+from feeder.topics.context import PassageContext
+from feeder.topics.rules import WordIndex
 
 
 class Field(StrEnum):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .context import Discount
-from .passages import Field, ItemText
-from .rules import PhraseSet, Topic, share_a_word
+from feeder.topics.context import Discount
+from feeder.topics.passages import Field, ItemText
+from feeder.topics.rules import PhraseSet, Topic, share_a_word
 
 FIELD_WEIGHTS = {
     Field.TITLE: 3.0,

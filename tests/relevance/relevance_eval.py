@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feeder.bench.tagging import occurrence_tagger
+from benchmarks.tagging import occurrence_tagger
 from feeder.config import load_settings
 from feeder.model import ParsedItem
 from feeder.parse import SeedParser
@@ -86,7 +86,7 @@ def labelled_items(labels: Iterable[Label]) -> dict[str, ParsedItem]:
 
 
 def occurrence_tags(matcher: TopicMatcher, item: ParsedItem) -> dict[str, str]:
-    """The rule before relevance scoring, for comparison (see `feeder.bench.tagging`)."""
+    """The rule before relevance scoring, for comparison (see `benchmarks.tagging`)."""
     return dict.fromkeys(occurrence_tagger(matcher.topics)(item), "a keyword occurs")
 
 

@@ -1,0 +1,1 @@
+"""A user's decisions that override judgements: removed items, story membership and dates."""
