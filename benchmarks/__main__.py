@@ -1,6 +1,7 @@
 """`python -m benchmarks corpus DIR ...` writes a corpus; `python -m benchmarks run`
 measures (see measure.py) and prints a table, writing the figures as JSON;
-`python -m benchmarks compare` times two checkouts on one corpus (see compare.py)."""
+`python -m benchmarks compare` times two checkouts on one corpus (see compare.py);
+`python -m benchmarks hugo` runs feeder and Hugo side by side (see hugo.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.compare import compare, render
 from benchmarks.corpus import write_corpus
+from benchmarks.hugo import side_by_side
 from benchmarks.measure import render_table, run_benchmarks
 
 
@@ -40,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     against.add_argument("--before", type=Path, required=True, help="the other checkout")
     against.add_argument("--work", type=Path, default=Path("bench-compare"))
     against.add_argument("--runs", type=int, default=3)
+    peer = commands.add_parser("hugo", help="feeder and Hugo side by side on the same items")
+    peer.add_argument("corpus", type=Path, help="a corpus written by `corpus`")
+    peer.add_argument("--work", type=Path, default=Path("bench-hugo"))
+    peer.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.command == "hugo":
+        print(side_by_side(args.corpus, args.work, args.runs))
+        return 0
     if args.command == "compare":
         compared = compare(args.before, args.corpus, args.work, args.runs)
         print(render(compared))
