@@ -7,6 +7,7 @@ of its own. A story's first-stored report leads it for good. Pure, no I/O.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,12 @@ class Report:
     soft: bool = False  # the year of `day` is a guess (a dateline's day and month)
     lead: int | None = None  # its story's lead, when it is stored in one already
     context: bool = False  # `day` is a dateline's or lead's day and month, not a page's
+
+    @functools.cached_property
+    def event(self) -> date | None:
+        """The day its event happened on (see `event_date`), worked out once: a report
+        is compared with many candidates."""
+        return event_date(self.day, self.signature)
 
 
 @dataclass(frozen=True)
@@ -218,9 +225,8 @@ def _days_differ(one: Signature, other: Signature) -> bool:
 
 def _dates_allow(one: Report, other: Report) -> bool:
     """True when two reports' dates allow one event (see `days_agree`)."""
-    one_day, other_day = event_date(one.day, one.signature), event_date(other.day, other.signature)
     pages = not (one.context or other.context)
-    return days_agree(one_day, other_day, one.soft or other.soft, pages)
+    return days_agree(one.event, other.event, one.soft or other.soft, pages)
 
 
 def _different_events(one: Report, other: Report) -> bool:
@@ -229,7 +235,7 @@ def _different_events(one: Report, other: Report) -> bool:
     they open with interviews given to different outlets."""
     if not _dates_allow(one, other):
         return True
-    one_day, other_day = event_date(one.day, one.signature), event_date(other.day, other.signature)
+    one_day, other_day = one.event, other.event
     # (A guessed year says nothing: the day and month then tell the days apart.)
     soft = one.soft or other.soft
     days_apart = bool(
