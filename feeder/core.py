@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
-from threading import Event, Lock
-from typing import TYPE_CHECKING
+from threading import Event
 
+from feeder.clients import SharedClients
 from feeder.config import FolderSourceConfig, Settings
+from feeder.database import database_schema as database_schema
+from feeder.database import upgrade_database as upgrade_database
+from feeder.explanation import Explanation, explain_item
 from feeder.feeds import feed_content
 from feeder.model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from feeder.overrides.removal import Removal, remove_item, restore_item
@@ -19,18 +22,24 @@ from feeder.publish import FEED_FORMATS
 from feeder.refresh import (
     USER_AGENT,
     ProgressCallback,
+    RefreshContext,
+    RefreshLimits,
     feed_names,
     publish_changes,
     refresh,
     site_of,
 )
 from feeder.refresh.stories import StoryChanges
-from feeder.store import ItemQuery, SchemaState, Store, StoreWriter, worker_is_gone, worker_name
-from feeder.topics import TopicMatcher, Verdict
-
-if TYPE_CHECKING:
-    from feeder.service.websub import HubPinger
-    from feeder.sources.web import WebFetcher
+from feeder.status import SourceReport, StatusReport, TopicInfo, source_report
+from feeder.store import (
+    FeedVersion,
+    ItemQuery,
+    Storage,
+    Store,
+    StoreWriter,
+    worker_is_gone,
+    worker_name,
+)
 
 Clock = Callable[[], datetime]
 # How long closing waits for queued WebSub pings (a one-shot refresh exits after it).
@@ -56,43 +65,23 @@ class UnknownItemError(LookupError):
     """No stored item has this key, or a key prefix fits several; the message says which."""
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """Why an item is in the topics it is in: each topic's verdict under today's rules."""
-
-    item: StoredItem
-    verdicts: list[Verdict]  # every configured topic, in configured order
-    titles: dict[str, str]  # topic slug -> title
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        """The topics the rules put the item in now."""
-        return tuple(v.slug for v in self.verdicts if v.relevant)
-
-    @property
-    def stale(self) -> bool:
-        """True when the stored tags differ from today's rules (a refresh re-tags)."""
-        return set(self.topics) != set(self.item.topics)
-
-
-@dataclass(frozen=True)
-class TopicInfo:
-    slug: str
-    title: str
-    items: int
-    keywords: tuple[str, ...]
-
-
 class Feeder:
     """A configured feeder instance over one store. Build it with `make_feeder()`."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Storage,
+        clock: Clock = utc_now,
+        *,
+        ping_first_delay: float | None = None,
+    ) -> None:
+        """`ping_first_delay`: seconds before a failed WebSub ping's first retry
+        (None: the pinger's default)."""
         self.settings = settings
         self.store = store
         self._clock = clock
-        self._fetcher: WebFetcher | None = None
-        self._pinger: HubPinger | None = None
-        self._web_lock = Lock()
+        self._clients = SharedClients(USER_AGENT, ping_first_delay)
         # Names this process in source leases: several workers may share a database.
         self.worker = worker_name()
         # Counts this object's finished refreshes, so caches of rendered feeds (serve)
@@ -115,52 +104,35 @@ class Feeder:
         lock_timeout: float = 120.0,
         cancel: Event | None = None,
         wait_for_sources: bool = True,
+        limits: RefreshLimits | None = None,
     ) -> RefreshSummary:
         """Scan the sources (all, or those named), store what is new or changed, publish.
 
         A source another worker is scanning is waited for, or skipped when not
-        `wait_for_sources` (see `update.refresh`).
+        `wait_for_sources` (see `feeder.refresh.refresh`). `limits` sets how much is
+        done at a time; `lock_timeout` and `wait_for_sources` replace its own.
         """
         if sources is not None:
             self._check_sources(sources)
-        now = self._clock()
-        fetcher = self._web() if self._has_web_sources else None
+        fetcher = self._clients.fetcher() if self._has_web_sources else None
+        context = RefreshContext(self.store, self.settings, self._clock, cancel or Event(),
+                                 on_progress, fetcher, self.worker)  # fmt: skip
+        limits = replace(limits or RefreshLimits(), lock_timeout=lock_timeout,
+                         wait_for_sources=wait_for_sources)  # fmt: skip
         try:
-            summary = refresh(
-                self.store, self.settings, now, on_progress, sources, lock_timeout, cancel,
-                fetcher, self.worker, wait_for_sources,
-            )  # fmt: skip
+            summary = refresh(context, sources, limits)
         finally:
             self.refreshes += 1
         if summary.changed_feeds and self.settings.websub_hub:
             site = self.site
-            self._hub().ping(
+            self._clients.pinger(self.settings.websub_hub).ping(
                 site.feed_url(slug, fmt) for slug in summary.changed_feeds for fmt in FEED_FORMATS
             )
         return summary
 
-    def _hub(self) -> HubPinger:
-        """The WebSub pinger, made at the first refresh that changed a feed."""
-        from feeder.service.websub import HubPinger  # httpx loads only when there is a hub to ping
-
-        with self._web_lock:
-            if self._pinger is None:
-                assert self.settings.websub_hub is not None
-                self._pinger = HubPinger(self.settings.websub_hub, USER_AGENT)
-            return self._pinger
-
     @property
     def _has_web_sources(self) -> bool:
         return any(not isinstance(s, FolderSourceConfig) for s in self.settings.sources)
-
-    def _web(self) -> WebFetcher:
-        """The one HTTP client every web source shares, made when first needed."""
-        from feeder.sources.web import WebFetcher  # httpx loads only for web sources
-
-        with self._web_lock:
-            if self._fetcher is None:
-                self._fetcher = WebFetcher(USER_AGENT)
-            return self._fetcher
 
     def now(self) -> datetime:
         """The current time from this instance's clock (replaceable in tests)."""
@@ -186,9 +158,9 @@ class Feeder:
         """source -> (the worker scanning it now or last, whether it is scanning now)."""
         now = self._clock()
         return {
-            source: (holder, expires > now and not worker_is_gone(holder))
-            for source, (holder, _, expires) in self.store.leases().items()
-            if holder
+            source: (lease.holder, lease.until > now and not worker_is_gone(lease.holder))
+            for source, lease in self.store.leases().items()
+            if lease.holder
         }
 
     def service_pid(self) -> int | None:
@@ -203,7 +175,7 @@ class Feeder:
         """The slugs of every published feed: `all`, then each topic."""
         return feed_names(self.settings)
 
-    def feed_version(self, slug: str) -> tuple[int, datetime | None]:
+    def feed_version(self, slug: str) -> FeedVersion:
         """(version, changed at) of a feed's entries: equal versions, equal feeds."""
         return self.store.feed_version(slug)
 
@@ -224,6 +196,41 @@ class Feeder:
             s.name: recorded.get(s.name, SourceStatus(s.name, None, None, 0, None, None))
             for s in self.settings.sources
         }
+
+    def source_reports(
+        self, only: str | None = None, crashes: Mapping[str, int] | None = None
+    ) -> dict[str, SourceReport]:
+        """Each configured source (or only the one named) judged by its recorded scans:
+        back-off, Retry-After pause, standing, worker. `crashes`: refreshes of a source
+        that failed before they could record a scan (the service counts them)."""
+        now, crashed = self._clock(), crashes or {}
+        recorded, scanners = self.source_statuses(), self.scanners()
+        reports = {}
+        for source in self.settings.sources:
+            if only not in (None, source.name):
+                continue
+            paused = None
+            if not isinstance(source, FolderSourceConfig):
+                paused = self.store.web_state(source.name).retry_after
+            reports[source.name] = source_report(
+                recorded[source.name], source.location, source.interval, now,
+                paused_until=paused, scanner=scanners.get(source.name),
+                crashes=crashed.get(source.name, 0),
+            )  # fmt: skip
+        return reports
+
+    def status(self) -> StatusReport:
+        """Everything `feeder status` shows, from the database: it holds whether or not
+        `feeder serve` runs."""
+        return StatusReport(
+            now=self._clock(),
+            service_pid=self.service_pid(),
+            shared=self.shared,
+            database=self.database,
+            feeds_dir=self.settings.feeds_dir,
+            sources=self.source_reports(),
+            topics=self.topics(),
+        )
 
     def items(self, topic: str | None = None, limit: int = 20) -> list[StoredItem]:
         """The newest stored items, of one topic or of all."""
@@ -304,10 +311,7 @@ class Feeder:
     def explain(self, key: str) -> Explanation:
         """Judge a stored item (by its key, or a prefix naming one item) against every
         topic, keeping each step: what `feeder explain` shows."""
-        item = self.item(key)
-        topic_list = self.settings.topic_list()
-        verdicts = TopicMatcher(topic_list).judge(item.key, item.title, item.blocks)
-        return Explanation(item, verdicts, {t.slug: t.title for t in topic_list})
+        return explain_item(self.item(key), self.settings.topic_list())
 
     def topics(self) -> list[TopicInfo]:
         """Every configured topic with its number of stored items."""
@@ -319,16 +323,11 @@ class Feeder:
 
     def finish_pings(self, grace: float = PING_GRACE) -> None:
         """Give queued WebSub pings up to `grace` seconds to go out, then stop pinging."""
-        with self._web_lock:
-            pinger, self._pinger = self._pinger, None
-        if pinger is not None:
-            pinger.close(grace)
+        self._clients.finish_pings(grace)
 
     def close(self) -> None:
         """Release the database and HTTP clients, after `finish_pings`."""
-        self.finish_pings()
-        if self._fetcher is not None:
-            self._fetcher.close()
+        self._clients.close(PING_GRACE)
         self.store.close()
 
     def __enter__(self) -> Feeder:
@@ -338,31 +337,9 @@ class Feeder:
         self.close()
 
 
-def make_feeder(settings: Settings, clock: Clock = utc_now) -> Feeder:
+def make_feeder(
+    settings: Settings, clock: Clock = utc_now, *, ping_first_delay: float | None = None
+) -> Feeder:
     """Build a `Feeder` from validated settings: opens (and creates) the database."""
     assert settings.database_url is not None  # load_settings always fills it in
-    return Feeder(settings, Store(settings.database_url), clock)
-
-
-def database_schema(settings: Settings) -> SchemaState:
-    """Where the configured database's schema stands (`feeder db current`)."""
-    with _schema_store(settings) as store:
-        return store.schema_state()
-
-
-def upgrade_database(settings: Settings) -> SchemaState:
-    """Migrate the configured database to this feeder's schema (`feeder db upgrade`);
-    returns where it stood before."""
-    with _schema_store(settings) as store:
-        return store.upgrade_schema()
-
-
-@contextmanager
-def _schema_store(settings: Settings) -> Iterator[Store]:
-    """The database opened as it is, whatever its schema revision."""
-    assert settings.database_url is not None
-    store = Store(settings.database_url, check_schema=False)
-    try:
-        yield store
-    finally:
-        store.close()
+    return Feeder(settings, Store(settings.database_url), clock, ping_first_delay=ping_first_delay)

@@ -11,7 +11,7 @@ from feeder.config import ALL_FEED, Settings
 from feeder.model import FeedContent
 from feeder.publish.archive import newest_first, recorded_pages
 from feeder.publish.chain import Chain, plan_chain
-from feeder.store import Store
+from feeder.store import Storage
 
 
 def feed_names(settings: Settings) -> list[str]:
@@ -26,7 +26,7 @@ def feed_title(settings: Settings, slug: str) -> str:
     return f"{settings.title}: {settings.topics[slug].title}"
 
 
-def feed_chain(store: Store, settings: Settings, slug: str) -> tuple[FeedContent, Chain]:
+def feed_chain(store: Storage, settings: Settings, slug: str) -> tuple[FeedContent, Chain]:
     """Feed `slug` as published: the entries of its current document (at most
     `feed_size`, newest first) and how its older entries fill its archive pages."""
     topic = None if slug == ALL_FEED else slug
@@ -37,6 +37,6 @@ def feed_chain(store: Store, settings: Settings, slug: str) -> tuple[FeedContent
     return FeedContent(slug, title, items, len(stamps), archive=chain.newest_page), chain
 
 
-def feed_content(store: Store, settings: Settings, slug: str) -> FeedContent:
+def feed_content(store: Storage, settings: Settings, slug: str) -> FeedContent:
     """What the current document of feed `slug` holds (see `feed_chain`)."""
     return feed_chain(store, settings, slug)[0]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from functools import cached_property
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feeder.publish import PublishResult
 
 
 class DateSource(StrEnum):
@@ -199,12 +203,8 @@ class RefreshSummary:
     items_regrouped: int = 0  # placed in stories anew (grouping changed)
     items_removed_skipped: int = 0  # read again but kept out: the user removed them
     items_deferred: int = 0  # new web items over a source's max_new_items: taken later
-    feeds_rendered: int = 0  # feeds whose content changed: only these are rendered
-    feeds_written: int = 0
-    feeds_unchanged: int = 0
-    pages_written: int = 0
+    published: PublishResult = field(default_factory=lambda: _nothing_published())
     archives_written: int = 0  # RFC 5005 archive pages written
-    changed_feeds: list[str] = field(default_factory=list)  # feeds whose content changed
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_errors: dict[str, list[str]] = field(default_factory=dict)  # every failed input
@@ -212,6 +212,37 @@ class RefreshSummary:
         default_factory=dict
     )  # sources that could not be scanned
     sources_skipped: list[str] = field(default_factory=list)  # another worker had them
+
+    @property
+    def feeds_rendered(self) -> int:
+        """Feeds whose content changed: only these are rendered."""
+        return self.published.feeds_rendered
+
+    @property
+    def feeds_written(self) -> int:
+        return self.published.feeds_written
+
+    @property
+    def feeds_unchanged(self) -> int:
+        return self.published.feeds_unchanged
+
+    @property
+    def pages_written(self) -> int:
+        return self.published.pages_written
+
+    @property
+    def changed_feeds(self) -> list[str]:
+        """Feeds whose content changed."""
+        return self.published.changed_feeds
+
+    def as_dict(self) -> dict[str, object]:
+        """Every count and message, flat (what `feeder refresh --json` prints)."""
+        counts = [f.name for f in fields(self)]
+        at = counts.index("published")
+        published = ["feeds_rendered", "feeds_written", "feeds_unchanged", "pages_written"]
+        # The order the fields had before `published` held four of them.
+        names = [*counts[:at], *published, "archives_written", "changed_feeds", *counts[at + 2 :]]
+        return {name: copy.deepcopy(getattr(self, name)) for name in names}
 
     @property
     def ok(self) -> bool:
@@ -225,15 +256,16 @@ class RefreshSummary:
         self.source_errors.setdefault(source, []).append(message)
 
 
+def _nothing_published() -> PublishResult:
+    from feeder.publish import PublishResult  # on use: feeder.publish imports this module
+
+    return PublishResult()
+
+
 def source_message(source: str, message: str) -> str:
     """`message` as every error and warning about a source reads: its name first."""
     named = f"source {source!r}: "
     return message if message.startswith(named) else named + message
-
-
-def archive_path(slug: str, page: int) -> str:
-    """Where archive page `page` (1 = oldest) of one feed lives, below the feeds folder."""
-    return f"archive/{slug}/page-{page}.atom"
 
 
 @dataclass(frozen=True)
@@ -263,16 +295,25 @@ class Site:
         end = datetime(*after, 1, tzinfo=self.zone)
         return start.astimezone(UTC), end.astimezone(UTC)
 
+    # The URLs are spelled by `feeder.publish.layout`, imported on use: feeder.publish
+    # imports this module.
     def feed_url(self, slug: str, fmt: str, query: str | None = None) -> str:
-        url = f"{self.base_url}{slug}.{fmt}"
-        return f"{url}?{urlencode({'q': query})}" if query is not None else url
+        """The URL of feed `slug` as `fmt` (a view); with `query`, a search feed."""
+        from feeder.publish import layout
+
+        return layout.feed_url(self.base_url, slug, fmt, query)
 
     def item_url(self, key: str) -> str:
-        return f"{self.base_url}items/{key}.html"
+        """The URL of item `key`'s permalink page."""
+        from feeder.publish import layout
+
+        return layout.item_url(self.base_url, key)
 
     def archive_url(self, slug: str, page: int) -> str:
         """The RFC 5005 archive page `page` (1 = oldest) of one feed."""
-        return f"{self.base_url}{archive_path(slug, page)}"
+        from feeder.publish import layout
+
+        return layout.archive_url(self.base_url, slug, page)
 
     def tag(self, specific: str) -> str:
         """A `tag:` URI (RFC 4151): the same on every run, machine and database."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
@@ -34,12 +33,12 @@ from feeder.cli.terminal import (
     say,
 )
 from feeder.config import DEFAULT_SEEDS, FolderSourceConfig, default_seeds, is_sample
+from feeder.config.starter import StarterExistsError, write_starter
 from feeder.core import UnknownSourceError
 from feeder.logs import configure_logging
 from feeder.model import RefreshSummary
 from feeder.publish import PublishError
 from feeder.refresh import LeaseLost
-from feeder.starter import StarterExistsError, write_starter
 from feeder.store import LockBusyError, StoreError
 
 app = typer.Typer(
@@ -173,7 +172,7 @@ def refresh(
 
 def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
     if as_json:
-        out.print_json(json.dumps(asdict(summary)))
+        out.print_json(json.dumps(summary.as_dict()))
         return
     for warning in summary.warnings:
         if not quiet:

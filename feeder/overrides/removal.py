@@ -22,7 +22,7 @@ from feeder.overrides.stories import hand_over
 from feeder.publish import remove_item_pages
 from feeder.refresh import publish_changes
 from feeder.refresh.stories import StoryStep
-from feeder.store import Store
+from feeder.store import Storage
 from feeder.topics import TopicMatcher
 
 _KEY_PREFIX = re.compile(r"[0-9a-f]{4,24}")
@@ -82,7 +82,7 @@ def takes_lead_back(item: int, lead: int, heir: int | None) -> bool:
     return heir is not None and lead == heir and lead != item
 
 
-def remove_item(store: Store, settings: Settings, now: datetime, key: str) -> Removal:
+def remove_item(store: Storage, settings: Settings, now: datetime, key: str) -> Removal:
     """Take the item `key` (or a prefix naming one) out of every feed, archive, search,
     story and item page, keep it out of later refreshes, and publish."""
     prefix = key_prefix(key)
@@ -110,7 +110,7 @@ def remove_item(store: Store, settings: Settings, now: datetime, key: str) -> Re
     return Removal(tomb.key, tomb.title, tomb.published, True, True, story)
 
 
-def restore_item(store: Store, settings: Settings, now: datetime, key: str) -> Removal:
+def restore_item(store: Storage, settings: Settings, now: datetime, key: str) -> Removal:
     """Bring the removed item `key` (or a prefix naming one) back into the feeds with
     its key, entry id and date, placed in a story as grouping places it now, and
     publish."""

@@ -10,20 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeder.model import FeedContent, Site, StoredItem
+from feeder.publish import layout
 from feeder.publish.archive import (
     ArchiveResult,
-    archive_manifest,
     publish_archive,
     remove_stale_archives,
 )
 from feeder.publish.atom_rss import render_atom_or_rss
-from feeder.publish.document import FEED_FORMATS, FeedDocument, content_html, feed_document
+from feeder.publish.document import FeedDocument, content_html, feed_document
 from feeder.publish.files import PublishError, remove_stale_temp_files, write_if_changed
 from feeder.publish.jsonfeed import render_json_feed
+from feeder.publish.layout import FEED_FORMATS, FEED_VIEWS, archive_manifest
 from feeder.publish.pages import render_feed_page, render_index, render_item_page, render_opml
-
-# What is written per feed: the three feed formats and the HTML view of the feed.
-FEED_VIEWS = (*FEED_FORMATS, "html")
 
 __all__ = [
     "FEED_FORMATS",
@@ -35,6 +33,7 @@ __all__ = [
     "archive_manifest",
     "content_html",
     "feed_document",
+    "layout",
     "publish_archive",
     "publish_site",
     "remove_item_pages",
@@ -59,10 +58,11 @@ class PublishResult:
 
 
 def render_document(site: Site, doc: FeedDocument, view: str) -> bytes:
-    """`doc` as `atom`, `rss`, `json` or `html` (the page a browser shows)."""
-    if view == "json":
+    """`doc` in one of `FEED_VIEWS`, by the renderer the layout names for it."""
+    renderer = layout.VIEW[view].renderer
+    if renderer == "jsonfeed":
         return render_json_feed(doc)
-    if view == "html":
+    if renderer == "page":
         return render_feed_page(site, doc)
     return render_atom_or_rss(doc, view)
 
@@ -89,7 +89,7 @@ def publish_site(
         doc = None
         changed = False
         for view in FEED_VIEWS:
-            path = out_dir / f"{feed.slug}.{view}"
+            path = out_dir / layout.feed_path(feed.slug, view)
             if render is not None and feed.slug not in render and path.exists():
                 result.feeds_unchanged += 1
                 continue
@@ -103,13 +103,13 @@ def publish_site(
         if changed:
             result.changed_feeds.append(feed.slug)
     for name, data in (
-        ("index.html", render_index(site, feeds, topic_titles)),
-        ("feeds.opml", render_opml(site, feeds)),
+        (layout.INDEX, render_index(site, feeds, topic_titles)),
+        (layout.OPML, render_opml(site, feeds)),
     ):
         result.pages_written += write_if_changed(out_dir / name, data)
     for item in items:
         page = render_item_page(site, item, topic_titles)
-        path = out_dir / "items" / f"{item.key}.html"
+        path = out_dir / layout.item_path(item.key)
         result.pages_written += write_if_changed(path, page, durable=False)
     result.removed += _remove_stale_feeds(out_dir, {feed.slug for feed in feeds})
     return result
@@ -119,7 +119,7 @@ def remove_item_pages(out_dir: Path, keys: Collection[str]) -> int:
     """Delete the pages of these items (removed by the user); how many were there."""
     removed = 0
     for key in keys:
-        path = out_dir / "items" / f"{key}.html"
+        path = out_dir / layout.item_path(key)
         if path.is_file():
             path.unlink(missing_ok=True)
             removed += 1
@@ -130,11 +130,11 @@ def _remove_stale_feeds(out_dir: Path, slugs: set[str]) -> int:
     """Delete the files of feeds no longer published (a topic was removed): every view
     of a name that has an Atom file here. Other files (`about.html`, dotfiles) stay."""
     removed = 0
-    for atom in list(out_dir.glob("[a-z0-9]*.atom")):
+    for atom in list(out_dir.glob(layout.feed_path("[a-z0-9]*", "atom"))):
         if atom.stem in slugs:
             continue
         for view in FEED_VIEWS:
-            path = atom.with_suffix(f".{view}")
+            path = out_dir / layout.feed_path(atom.stem, view)
             if path.is_file():
                 path.unlink(missing_ok=True)
                 removed += 1

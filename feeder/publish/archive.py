@@ -13,7 +13,6 @@ or leaves the feed, or the output settings change.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,13 +23,17 @@ from feeder.publish.atom_rss import render_atom_or_rss
 from feeder.publish.chain import Chain, load_recorded, page_digest
 from feeder.publish.document import archive_document
 from feeder.publish.files import write_if_changed
-
-# Per feed: the keys of each closed page (`Chain.recorded`).
-MANIFEST = ".pages.json"
-# What the monthly archives of feeder 0.x left behind; removed on the first publish
-# (`feeder serve` redirects their URLs to the feed).
-_LEGACY = (re.compile(r"[0-9]{4}-[0-9]{2}\.atom"), ".periods.json")
-_PAGE = re.compile(r"page-([1-9][0-9]*)\.atom")
+from feeder.publish.layout import (
+    ARCHIVE,
+    ARCHIVE_MANIFEST,
+    ARCHIVE_PAGE,
+    ARCHIVE_VIEW,
+    LEGACY_ARCHIVE_MANIFEST,
+    LEGACY_ARCHIVE_PAGE,
+    archive_folder,
+    archive_manifest,
+    archive_page_name,
+)
 
 # Loads the stored items with these keys, in any order.
 ItemLoader = Callable[[list[str]], Iterable[StoredItem]]
@@ -43,11 +46,6 @@ class ArchiveResult:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-
-
-def archive_manifest(slug: str) -> str:
-    """Where, below the feeds folder, a feed's archive records its pages."""
-    return f"archive/{slug}/{MANIFEST}"
 
 
 def recorded_pages(out_dir: Path, slug: str) -> list[list[str]]:
@@ -95,9 +93,9 @@ def publish_archive(
     changed: a page's digest covers its entries' keys and times, not their content).
     The pages' keys are recorded after the pages themselves."""
     result = ArchiveResult()
-    folder = out_dir / "archive" / feed.slug
+    folder = out_dir / archive_folder(feed.slug)
     for number, stamps in enumerate(chain.pages, start=1):
-        path = folder / f"page-{number}.atom"
+        path = folder / archive_page_name(number)
         digest = page_digest(number, stamps)
         renew = everything or any(stamp.key in touched for stamp in stamps)
         if not renew and _current(path, digest):
@@ -105,28 +103,31 @@ def publish_archive(
             continue
         items = newest_first(load([stamp.key for stamp in stamps]))
         page = FeedContent(feed.slug, feed.title, items, len(items))
-        data = render_atom_or_rss(archive_document(site, page, number, topic_titles), "atom")
+        document = archive_document(site, page, number, topic_titles)
+        data = render_atom_or_rss(document, ARCHIVE_VIEW)
         if write_if_changed(path, data + _stamp(digest)):
             result.written += 1
         else:
             result.unchanged += 1
     result.removed = _remove_stale(folder, len(chain.pages))
     # Written even for a feed with no pages yet: it marks the archive as published.
-    write_if_changed(folder / MANIFEST, json.dumps(chain.recorded, indent=0).encode())
+    write_if_changed(folder / ARCHIVE_MANIFEST, json.dumps(chain.recorded, indent=0).encode())
     return result
 
 
 def _remove_stale(folder: Path, pages: int) -> int:
-    """Delete pages past the last one (a damaged record was planned afresh) and the
-    monthly archives of earlier versions."""
+    """Delete pages past the last one (a damaged record was planned afresh) and what
+    the monthly archives of feeder 0.x left (`feeder serve` redirects their URLs to
+    the feed)."""
     removed = 0
     if not folder.is_dir():
         return 0
     for path in folder.iterdir():
-        match = _PAGE.fullmatch(path.name)
-        stale = int(match[1]) > pages if match else None
-        if stale is None:
-            stale = bool(_LEGACY[0].fullmatch(path.name)) or path.name == _LEGACY[1]
+        if match := ARCHIVE_PAGE.fullmatch(path.name):
+            stale = int(match["page"]) > pages
+        else:
+            legacy = LEGACY_ARCHIVE_PAGE.fullmatch(path.name)
+            stale = legacy is not None or path.name == LEGACY_ARCHIVE_MANIFEST
         if stale and path.is_file():
             path.unlink(missing_ok=True)
             removed += 1
@@ -136,7 +137,7 @@ def _remove_stale(folder: Path, pages: int) -> int:
 def remove_stale_archives(out_dir: Path, slugs: set[str]) -> int:
     """Delete the archives of feeds no longer published (a topic was removed)."""
     removed = 0
-    root = out_dir / "archive"
+    root = out_dir / ARCHIVE
     if not root.is_dir():
         return 0
     for folder in root.iterdir():

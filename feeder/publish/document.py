@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from feeder.model import FeedContent, Site, StoredItem
 from feeder.publish.entry_times import entry_times
+from feeder.publish.layout import ARCHIVE_VIEW, FEED_VIEWS
 
-FEED_FORMATS = ("atom", "rss", "json")
 # An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -150,7 +150,7 @@ def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]
         subtitle=f"{feed.title}: the newest {len(feed.items)} of {feed.total} items",
         home_url=site.base_url,
         author=site.title,
-        urls={fmt: site.feed_url(feed.slug, fmt, feed.query) for fmt in (*FEED_FORMATS, "html")},
+        urls={view: site.feed_url(feed.slug, view, feed.query) for view in FEED_VIEWS},
         updated=_updated(feed.items),
         entries=_entries(site, feed.items, topic_titles),
         total=feed.total,
@@ -174,10 +174,10 @@ def archive_document(
         subtitle=f"{feed.title}: archive page {page}, {len(feed.items)} items",
         home_url=site.base_url,
         author=site.title,
-        urls={"atom": url},
+        urls={ARCHIVE_VIEW: url},
         updated=_updated(feed.items),
         entries=_entries(site, feed.items, topic_titles),
         total=len(feed.items),
         prev_archive=site.archive_url(feed.slug, page - 1) if page > 1 else None,
-        current=site.feed_url(feed.slug, "atom"),
+        current=site.feed_url(feed.slug, ARCHIVE_VIEW),
     )

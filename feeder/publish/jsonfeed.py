@@ -9,7 +9,6 @@ from typing import Any
 from feeder.publish.document import FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
-MEDIA_TYPE = "application/feed+json"
 
 
 def _item(entry: FeedEntry) -> dict[str, Any]:

@@ -1,15 +1,24 @@
-"""Decisions a refresh makes, as pure functions over plain data. No I/O."""
+"""Decisions a refresh makes, as pure functions over plain data returning intents.
+No I/O: the refresh reads what a decision needs first, and executes what it returns.
+
+Which files to read; whether an item read this refresh is new, changed, the same, or
+kept out (the user removed it); which of its captures wins (the one read last, with a
+warning when they disagree); when it was published (a date too far ahead is a typo:
+the item is published as first seen); the times it gets when the zone changes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from feeder.model import FileState, ParsedItem, SourceFile
+from feeder.model import Block, FileState, ParsedItem, SourceFile
+from feeder.store.intents import ItemEdit, NewItem
+from feeder.store.rows import StoredVersion
 
 
 @dataclass
@@ -104,6 +113,18 @@ def publication_time(item: ParsedItem, first_seen: datetime, zone: tzinfo) -> da
     return stated
 
 
+def redated(
+    day: date, published: datetime, updated: datetime, first_seen: datetime, zone: tzinfo
+) -> tuple[datetime, datetime]:
+    """The (published, updated) times of an item dated by `day` in `zone` (after the
+    zone changed). An item never edited keeps updated == published; an edited one
+    keeps its edit time."""
+    moved = calendar_day_start(day, zone)
+    if moved > first_seen + FUTURE_GRACE:  # the rule of `publication_time`
+        moved = first_seen
+    return moved, moved if updated == published else max(updated, moved)
+
+
 def take_new_items(
     items: Sequence[ParsedItem], known: Collection[str], cap: int
 ) -> tuple[list[ParsedItem], int]:
@@ -122,3 +143,122 @@ def take_new_items(
     taken = set(sorted(new, key=new.__getitem__)[:cap])
     kept = [item for item in items if item.key in known or item.key in taken]
     return kept, len(new) - cap
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One version of an item read this refresh, and where it was read."""
+
+    item: ParsedItem
+    source: str
+    place: str  # a file's path or a page's URL, as sightings record it
+    shown: str  # the place as messages name it (a file's full location)
+
+
+Tagger = Callable[[str, str, tuple[Block, ...]], dict[str, str]]  # (key, title, blocks)
+
+
+@dataclass(frozen=True)
+class ItemDecision:
+    """What to do with one key read this refresh: the intents the ingest executes
+    (`insert` or `edit`, the sightings of `places`) and what to report."""
+
+    item: ParsedItem  # the version kept: the one read last
+    change: Change  # NEW, CHANGED or UNCHANGED against what was stored; REMOVED: skip it
+    item_id: int | None = None  # the stored row (None until a new item is inserted)
+    published: datetime | None = None
+    places: tuple[tuple[str, str], ...] = ()  # (source, path or URL), in reading order
+    tags: Mapping[str, str] | None = None  # its own topics, when (re-)tagged
+    insert: NewItem | None = None  # kept once done: the item is new to the store
+    edit: ItemEdit | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def retag(self) -> bool:
+        """Whether its text is new to the store: topics and story are judged again."""
+        return self.tags is not None
+
+
+@dataclass(frozen=True)
+class ItemDecider:
+    """Decides, key by key, what one refresh writes at `now` (see the module docstring).
+
+    `tagger` judges an item's topics (`TopicMatcher.tags`, itself pure)."""
+
+    now: datetime
+    zone: tzinfo
+    tagger: Tagger
+
+    def needs_earlier_place(
+        self, captures: Sequence[Capture], stored: StoredVersion | None, removed: bool
+    ) -> bool:
+        """Whether `decide` needs `earlier`: the first capture differs from the stored
+        version, which an earlier transaction of this refresh may have written."""
+        return (
+            not removed
+            and stored is not None
+            and (captures[0].item.content_hash != stored.content_hash)
+        )
+
+    def decide(
+        self,
+        captures: Sequence[Capture],
+        stored: StoredVersion | None,
+        removed: bool = False,
+        earlier: str | None = None,
+    ) -> ItemDecision:
+        """What to write for one key, given every version read this refresh (in reading
+        order: the last wins), what is stored, and whether the user removed the key.
+        `earlier`: where this refresh read the stored version, if it did (see
+        `needs_earlier_place`); a disagreement between captures is then reported."""
+        last = captures[-1]
+        current = stored.content_hash if stored else None
+        if classify_item(current, last.item, removed) is Change.REMOVED:
+            return ItemDecision(last.item, Change.REMOVED)
+        edited = False  # some version differs from the one before it
+        warnings: list[str] = []
+        for position, capture in enumerate(captures):
+            change = classify_item(current, capture.item)
+            edited |= change is Change.CHANGED
+            before = captures[position - 1].shown if position else earlier
+            if change is Change.CHANGED and before is not None:
+                warnings.append(
+                    f"{capture.shown}: {capture.item.title!r} has different text in {before}; "
+                    "the version read last is kept"
+                )
+            current = capture.item.content_hash
+        item = last.item
+        first_seen = stored.first_seen if stored else self.now
+        published = publication_time(item, first_seen, self.zone)
+        stated = stated_time(item, self.zone)
+        if (stored is None or edited) and stated is not None and stated > first_seen + FUTURE_GRACE:
+            warnings.append(
+                f"{last.shown}: {item.title!r} is dated {stated:%d.%m.%Y}, in the future; "
+                "it is published as first seen"
+            )
+        updated = max(self.now, published) if edited else published
+        places = tuple(dict.fromkeys((c.source, c.place) for c in captures))
+        if stored is not None and not edited:
+            return ItemDecision(item, Change.UNCHANGED, stored.item_id, published, places,
+                                warnings=tuple(warnings))  # fmt: skip
+        tags = self.tagger(item.key, item.title, item.blocks)
+        decision = ItemDecision(item, Change.NEW, None, published, places, tags,
+                                warnings=tuple(warnings))  # fmt: skip
+        if stored is None:
+            insert = NewItem(item, published, updated, self.now, tags)
+            return replace(decision, insert=insert)
+        edit = ItemEdit(stored.item_id, item, published, updated, tags)
+        return replace(decision, change=Change.CHANGED, item_id=stored.item_id, edit=edit)
+
+    def stored_meanwhile(
+        self, decision: ItemDecision, stored: StoredVersion
+    ) -> tuple[ItemDecision, ItemEdit | None]:
+        """Another worker stored this new item first: its row becomes the stored one.
+        Returns the decision and the edit to make now if the texts differ (the topics
+        are judged again); the same text was tagged by the other worker."""
+        taken = replace(decision, item_id=stored.item_id, insert=None)
+        if stored.content_hash == decision.item.content_hash:
+            return replace(taken, tags=None), None
+        published = publication_time(decision.item, stored.first_seen, self.zone)
+        edit = ItemEdit(stored.item_id, decision.item, published, max(self.now, published))
+        return replace(taken, published=published), edit

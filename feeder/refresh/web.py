@@ -13,15 +13,24 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from threading import Event
 
-from feeder.config import FeedSourceConfig, HtmlSourceConfig, TextSourceConfig, WebSourceConfig
-from feeder.model import Block, ParsedItem, WebState
+from feeder.config import (
+    FeedSourceConfig,
+    HtmlSourceConfig,
+    Settings,
+    TextSourceConfig,
+    WebSourceConfig,
+)
+from feeder.model import Block, ParsedItem, RefreshSummary, WebState, source_message
 from feeder.normalize import mask_url
 from feeder.parse import ParseError, SeedParser
 from feeder.parse.feed import parse_feed
 from feeder.parse.html import charset_of, page_paragraphs, parse_listing
+from feeder.refresh.context import USER_AGENT, RefreshCancelled
 from feeder.refresh.decider import take_new_items
 from feeder.sources.web import Fetched, FetchError, WebFetcher, retry_after
+from feeder.store import Storage
 
 
 @dataclass
@@ -35,6 +44,45 @@ class WebRead:
     warnings: list[str] = field(default_factory=list)
     paused: bool = False  # not fetched: the server asked to wait (Retry-After)
     deferred: int = 0  # new items over `max_new_items`, left for the next fetches
+
+
+def read_web_sources(
+    store: Storage,
+    settings: Settings,
+    sources: list[WebSourceConfig],
+    fetcher: WebFetcher | None,
+    now: datetime,
+    summary: RefreshSummary,
+    cancel: Event,
+) -> list[tuple[WebSourceConfig, WebRead]]:
+    """Fetch and parse each web source in turn (with `fetcher`, or a client made for
+    these), counting fetches and reporting failures in `summary`."""
+    own = fetcher is None
+    client = fetcher or WebFetcher(USER_AGENT)
+    reads = []
+    try:
+        for source in sources:
+            if cancel.is_set():
+                raise RefreshCancelled("cancelled while fetching web sources")
+            read = read_web_source(
+                source, client, store.web_state(source.name), store.known_keys, now,
+                settings.allow_private_networks,
+            )  # fmt: skip
+            summary.warnings += [source_message(source.name, w) for w in read.warnings]
+            summary.items_deferred += read.deferred
+            if read.error:
+                summary.fetches_failed += 1
+                summary.add_error(source.name, read.error)
+                summary.failed_sources[source.name] = source_message(source.name, read.error)
+            elif read.items is None:
+                summary.fetches_unchanged += 1
+            else:
+                summary.fetches += 1
+            reads.append((source, read))
+    finally:
+        if own:
+            client.close()
+    return reads
 
 
 def read_web_source(

@@ -1,34 +1,27 @@
 """Is the service healthy? Pure judgement over each source's state; no I/O.
 
-A source is `ok`, `degraded` (it failed and has not succeeded once since the service
-began watching it: no evidence yet that it works, but not long enough to call it
-down) or `failing` (failed 3 scans in a row, or has not succeeded for 3 intervals
-while failing, or is hung or overdue). The time rule matters because back-off makes
-3 failures in a row take hours on a long interval.
+A source is `ok`, `degraded` or `failing` by its scans as `feeder status` judges
+them (see `feeder.status`), and failing too when a refresh hangs or a scan is long
+overdue: things only the running service can see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-FAILURES_UNHEALTHY = 3  # consecutive failed scans before a source counts as down
-OVERDUE_FACTOR = (
-    3  # a scan is overdue, a refresh hung, or an outage long, after this many intervals
+from feeder.status import (
+    DEGRADED,
+    FAILING,
+    FAILURES_UNHEALTHY,
+    OK,
+    patience,
+    scan_failure,
+    unproven,
 )
-OVERDUE_FLOOR = timedelta(seconds=60)  # ...but never sooner than this
-BACKOFF_CAP_S = 6 * 3600.0  # a failing source is still tried at least this often
-OK, DEGRADED, FAILING = "ok", "degraded", "failing"
+
 _RANK = {OK: 0, DEGRADED: 1, FAILING: 2}
-
-
-def backoff_interval(interval: float, failures: int) -> float:
-    """Seconds until the next scan: the interval, doubled per consecutive failure up
-    to a cap (never below the interval itself); a success resets it."""
-    if failures <= 0:
-        return interval
-    return min(interval * 2.0 ** min(failures, 30), max(interval, BACKOFF_CAP_S))
 
 
 @dataclass(frozen=True)
@@ -49,59 +42,6 @@ class SourceHealth:
     configured_interval: float | None = None
 
 
-def _patience(interval: float) -> timedelta:
-    return max(timedelta(seconds=interval * OVERDUE_FACTOR), OVERDUE_FLOOR)
-
-
-def scan_failure(
-    failures: int,
-    last_success: datetime | None,
-    last_error: str | None,
-    interval: float,
-    now: datetime,
-    since: datetime | None = None,
-) -> str | None:
-    """Why a source's scans count as failing, or None.
-
-    Failing: `FAILURES_UNHEALTHY` failures in a row, or any failure with no success
-    for `OVERDUE_FACTOR` configured `interval`s, counted from the last success or,
-    when it is older or missing, from `since` (when watching began; None: only from
-    a last success). The time rule keeps back-off from hiding an outage for hours.
-    """
-    if failures >= FAILURES_UNHEALTHY:
-        return f"failed {failures} scans in a row: {last_error}"
-    if failures <= 0:
-        return None
-    began = max(filter(None, [last_success, since]), default=None)
-    if began is not None and now - began > _patience(interval):
-        down = (now - began).total_seconds()
-        what = "no successful scan" if last_success else "no successful scan yet"
-        return (
-            f"{what} for {down:.0f} s ({failures} failed in a row, interval {interval:g} s): "
-            f"{last_error}"
-        )
-    return None
-
-
-def unproven(failures: int, last_success: datetime | None, since: datetime | None = None) -> bool:
-    """Whether a source failed and has not succeeded once since `since` (None: ever):
-    degraded, even before it counts as failing."""
-    return failures > 0 and (last_success is None or (since is not None and last_success < since))
-
-
-def scan_standing(
-    failures: int,
-    last_success: datetime | None,
-    interval: float,
-    now: datetime,
-    since: datetime | None = None,
-) -> str:
-    """`ok`, `degraded` or `failing` from a source's scans alone (`feeder status`)."""
-    if scan_failure(failures, last_success, None, interval, now, since):
-        return FAILING
-    return DEGRADED if unproven(failures, last_success, since) else OK
-
-
 def problems(source: SourceHealth, now: datetime) -> list[str]:
     """Why `source` is failing, or an empty list.
 
@@ -109,7 +49,7 @@ def problems(source: SourceHealth, now: datetime) -> list[str]:
     that is long overdue counts as a problem too, not only a failing one.
     """
     found = []
-    patience = _patience(source.interval)
+    allowed = patience(source.interval)
     paused = source.paused_until is not None and source.paused_until > now
     # While the server asks us to wait (Retry-After), only the count condemns a source.
     if not paused or source.failures >= FAILURES_UNHEALTHY:
@@ -122,13 +62,13 @@ def problems(source: SourceHealth, now: datetime) -> list[str]:
             source.watching_since,
         )
         found += [failure] if failure else []
-    if source.running_since and now - source.running_since > patience:
+    if source.running_since and now - source.running_since > allowed:
         running = (now - source.running_since).total_seconds()
         found.append(
             f"a refresh has been running for {running:.0f} s (interval {source.interval:g} s)"
         )
     last = max(filter(None, [source.last_scan, source.watching_since]))
-    if not source.running_since and not paused and now - last > patience:
+    if not source.running_since and not paused and now - last > allowed:
         found.append(
             f"no scan for {(now - last).total_seconds():.0f} s (interval {source.interval:g} s)"
         )

@@ -25,7 +25,7 @@ from feeder.core import Clock, Feeder
 from feeder.model import RefreshSummary
 from feeder.publish import PublishError
 from feeder.refresh import LeaseLost, RefreshCancelled
-from feeder.service.health import SourceHealth, backoff_interval
+from feeder.service.health import SourceHealth
 from feeder.store import LockBusyError, StoreError
 from feeder.web.metrics import Metrics
 
@@ -136,22 +136,21 @@ class Monitor:
         )
 
     def health(self) -> list[SourceHealth]:
-        recorded = self.feeder.source_statuses()
+        crashes = {name: state.crashes for name, state in self.states.items()}
+        reports = self.feeder.source_reports(crashes=crashes)
         report = []
         for name, state in self.states.items():
-            status = recorded[name]
+            source = reports[name]
+            status = source.scans
             job = self._scheduler.get_job(name) if self._scheduler.running else None
-            paused = None
-            if not isinstance(state.config, FolderSourceConfig):
-                paused = self.feeder.web_state(name).retry_after
             report.append(
                 SourceHealth(
                     name=name,
                     interval=state.current_interval or state.config.interval,
-                    paused_until=paused,
+                    paused_until=source.paused_until,
                     last_scan=status.last_scan,
                     last_success=status.last_success,
-                    failures=status.failures + state.crashes,
+                    failures=source.failures,
                     last_error=status.last_error,
                     next_run=job.next_run_time if job else None,
                     running_since=state.running_since,
@@ -235,18 +234,15 @@ class Monitor:
         if job is None:
             return
         try:
-            failures = self.feeder.source_statuses()[name].failures + state.crashes
-            pause_until = None
-            if not isinstance(state.config, FolderSourceConfig):
-                pause_until = self.feeder.web_state(name).retry_after
+            report = self.feeder.source_reports(only=name, crashes={name: state.crashes})[name]
         except StoreError as exc:
             log.warning("could not read the state of %s: %s", name, exc)
             return
-        wanted = backoff_interval(state.config.interval, failures)
+        wanted, pause_until = report.next_interval, report.paused_until
         if wanted != (state.current_interval or state.config.interval):
             job.reschedule(IntervalTrigger(seconds=wanted, jitter=_jitter(wanted)))
             state.current_interval = wanted
-            if failures:
+            if failures := report.failures:
                 log.info(
                     "refresh %s: %d failure(s) in a row, next try in %g s", name, failures, wanted
                 )

@@ -12,9 +12,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 
 import httpx
+
+from feeder.backoff import doubled, retry_after_seconds
 
 log = logging.getLogger("feeder.service.websub")
 
@@ -37,6 +39,9 @@ class HubPinger:
         first_delay: float | None = None,
         timeout: float = TIMEOUT,
     ) -> None:
+        """`first_delay`: seconds before the first retry of a failed ping (None:
+        `FIRST_DELAY`), doubled for each later one up to `MAX_DELAY`, or longer when
+        the hub asks (Retry-After)."""
         self.hub = hub
         self.attempts = attempts
         self.first_delay = FIRST_DELAY if first_delay is None else first_delay
@@ -121,7 +126,7 @@ class HubPinger:
     def _send(self, url: str) -> bool:
         """One URL's ping, retried on network errors, 429 and 5xx answers."""
         for attempt in range(1, self.attempts + 1):
-            delay = self.first_delay * 2 ** (attempt - 1)
+            delay = doubled(self.first_delay, attempt - 1, MAX_DELAY)
             try:
                 response = self._client.post(self.hub, data={"hub.mode": "publish", "hub.url": url})
             except httpx.HTTPError as exc:
@@ -136,7 +141,8 @@ class HubPinger:
                 if response.status_code != 429 and response.status_code < 500:
                     log.error("websub: hub %s refused the ping for %s: %s", self.hub, url, reason)
                     return False
-                delay = max(delay, _retry_after(response.headers.get("retry-after")))
+                asked = response.headers.get("retry-after")
+                delay = max(delay, retry_after_seconds(asked, datetime.now(UTC)))
             if attempt == self.attempts:
                 break
             log.warning(
@@ -151,15 +157,3 @@ class HubPinger:
             self.hub, url, self.attempts, reason,
         )  # fmt: skip
         return False
-
-
-def _retry_after(value: str | None) -> float:
-    """Seconds a Retry-After header asks for (a number or an HTTP date); 0 if none."""
-    if not value:
-        return 0.0
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return 0.0

@@ -11,10 +11,11 @@ import fcntl
 import os
 import secrets
 import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from feeder.processes import pid_has_ended, process_space
 
@@ -45,14 +46,10 @@ class LockWaitCancelled(Exception):
     """The caller gave up waiting for the lock (the service is stopping)."""
 
 
-def _try_lock(fd: int, exclusive: bool = True) -> bool:
-    try:
-        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EACCES):
-            return False
-        raise
-    return True
+def _record_pid(fd: int) -> None:
+    """Write our pid into the lock file we now hold, for the messages of the others."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
 
 
 @contextmanager
@@ -61,24 +58,23 @@ def exclusive_lock(
 ) -> Iterator[None]:
     """Hold an exclusive lock on `path`, waiting up to `timeout` seconds for it, or
     until `give_up()` is true (`LockWaitCancelled`)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # A file lock (flock) that keeps its file: the holder's pid stays readable in it,
+    # and `holder_of` probes the same file.
+    lock = FileLock(path, mode=0o644, preserve_lock_file=True, on_acquired=_record_pid)
     try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if give_up and give_up():
-                raise LockWaitCancelled(f"stopped waiting for the lock on {path}")
-            if time.monotonic() >= deadline:
-                holder = _read_pid(path)
-                raise LockBusyError(
-                    f"another feeder process{f' (pid {holder})' if holder else ''} is {purpose}; "
-                    f"gave up after waiting {timeout:g} s"
-                )
-            time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        lock.acquire(timeout=timeout, poll_interval=0.05, cancel_check=give_up)
+    except Timeout:
+        if give_up and give_up():
+            raise LockWaitCancelled(f"stopped waiting for the lock on {path}") from None
+        holder = _read_pid(path)
+        raise LockBusyError(
+            f"another feeder process{f' (pid {holder})' if holder else ''} is {purpose}; "
+            f"gave up after waiting {timeout:g} s"
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        lock.release()
 
 
 def holder_of(path: Path) -> int | None:
@@ -88,11 +84,15 @@ def holder_of(path: Path) -> int | None:
     except FileNotFoundError:
         return None
     try:
-        if _try_lock(fd, exclusive=False):
-            return None
+        # Shared, so two processes asking at once do not see each other as holders.
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):  # some file systems say EACCES
+            raise
         return _read_pid(path) or -1
     finally:
-        os.close(fd)
+        os.close(fd)  # which also drops the probe's own lock
+    return None
 
 
 def _read_pid(path: Path) -> int | None:

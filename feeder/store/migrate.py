@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
+from feeder.store.engine import SchemaBehindError, StoreError
+
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _FIRST_REVISION = "0001"
 # Serialises `feeder db upgrade` runs on PostgreSQL (any fixed number would do).
@@ -81,3 +83,24 @@ def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
                 command.stamp(_config(conn), _FIRST_REVISION)
             command.upgrade(_config(conn), revision)
     return before
+
+
+def ensure_current(engine: Engine, url: str) -> None:
+    """Make sure this feeder can use the schema of the database at `url`: a SQLite one
+    is upgraded here, a PostgreSQL one only by `feeder db upgrade`, since several
+    workers share it (`SchemaBehindError` until then)."""
+    found = schema_state(engine)
+    if not found.known:
+        raise StoreError(
+            f"database {url}: its schema is at revision {found.current}, newer than "
+            f"this feeder knows (up to {found.head}); upgrade feeder"
+        )
+    if not found.behind:
+        return
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    raise SchemaBehindError(
+        f"database {url}: its schema is at revision {found.current or 'none (empty)'}"
+        f" but this feeder needs {found.head}; run `feeder db upgrade` first"
+    )

@@ -11,11 +11,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Date, Table, delete, select, update
 
-from feeder.model import ParsedItem
+from feeder.store.records import KeyMatches, StoredParse
 from feeder.store.schema import (
     ITEM_TOPICS,
     ITEMS,
@@ -27,7 +27,7 @@ from feeder.store.schema import (
     WEB_STATE,
     UTCDateTime,
 )
-from feeder.store.stories import as_parsed
+from feeder.store.story_reads import as_parsed
 
 _BATCH = 500  # keys per IN (...) list
 
@@ -41,6 +41,13 @@ class RemovedItem:
     published: datetime
     removed_at: datetime
     heir: str | None  # the report that took over its story's entry, when it led one
+
+
+class Removed(NamedTuple):
+    """What removing an item did: its tombstone, and the topics its entry had."""
+
+    tomb: RemovedItem
+    topics: set[str]
 
 
 def removed_keys(conn: Connection, keys: Collection[str] | None = None) -> set[str]:
@@ -65,10 +72,11 @@ class RemovalWriter:
         """Which of `keys` the user removed."""
         return removed_keys(self.conn, keys)
 
-    def keys_starting(self, prefix: str, limit: int) -> tuple[list[str], list[str]]:
-        """(stored keys, removed keys) starting with `prefix`, up to `limit` of each."""
-        return self._starting(ITEMS.c.key, prefix, limit), self._starting(
-            REMOVED_ITEMS.c.item_key, prefix, limit
+    def keys_starting(self, prefix: str, limit: int) -> KeyMatches:
+        """The stored and the removed keys starting with `prefix`, up to `limit` of each."""
+        return KeyMatches(
+            self._starting(ITEMS.c.key, prefix, limit),
+            self._starting(REMOVED_ITEMS.c.item_key, prefix, limit),
         )
 
     def _starting(self, column: Any, prefix: str, limit: int) -> list[str]:
@@ -86,7 +94,7 @@ class RemovalWriter:
         saved = _load(ITEMS, row.item)
         return RemovedItem(key, saved["title"], saved["published"], row.removed_at, row.heir_key)
 
-    def remove(self, item_id: int, heir: str | None, now: datetime) -> tuple[RemovedItem, set[str]]:
+    def remove(self, item_id: int, heir: str | None, now: datetime) -> Removed:
         """Move the item's row, signature and sightings into its tombstone and delete
         them, with its topics and story terms; returns the tombstone and the topics its
         entry had. Its story must be handed over first: no report may name it its lead."""
@@ -118,9 +126,9 @@ class RemovalWriter:
         for table in (SIGHTINGS, STORY_TERMS, STORY_SIGNATURES):
             self.conn.execute(delete(table).where(table.c.item_id == item_id))
         self.conn.execute(delete(ITEMS).where(ITEMS.c.id == item_id))
-        return RemovedItem(row.key, row.title, row.published, now, heir), topics
+        return Removed(RemovedItem(row.key, row.title, row.published, now, heir), topics)
 
-    def restore(self, key: str) -> tuple[int, ParsedItem]:
+    def restore(self, key: str) -> StoredParse:
         """Put a removed item's row (under its old row id, unless another item took it:
         stories take their first-stored report as entry) and sightings back, a story of
         its own, and delete its tombstone. Returns its row id and the item as parsed."""
@@ -142,7 +150,7 @@ class RemovalWriter:
         self._read_again([(s["source"], s["path"]) for s in sightings])
         self.conn.execute(delete(REMOVED_ITEMS).where(REMOVED_ITEMS.c.item_key == key))
         row = {column.name: None for column in ITEMS.c} | values
-        return item_id, as_parsed(SimpleNamespace(**row, signature=tomb.signature))
+        return StoredParse(item_id, as_parsed(SimpleNamespace(**row, signature=tomb.signature)))
 
     def _read_again(self, places: list[tuple[str, str]]) -> None:
         """Make the next refresh read these captures and fetch their sources in full:

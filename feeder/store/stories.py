@@ -1,59 +1,25 @@
 """Stories in the database: which story each item reports, the specific-term index
 that finds earlier reports of an event, and the user's overrides. Writes run inside
-the transaction of `Store.write()` (`StoreWriter.stories`)."""
+the transaction of `Store.write()` (`StoreWriter.stories`); `story_reads` has what
+display needs."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 
-from feeder.dates import own_date
-from feeder.model import DateSource, ItemKind, OtherReport, ParsedItem
-from feeder.store.rows import load_blocks
-from feeder.store.schema import ITEM_TOPICS, ITEMS, SIGHTINGS, STORY_OVERRIDES, STORY_TERMS
+from feeder.model import DateSource
+from feeder.store.records import StoredParse, StoredReport, StoryEntry
+from feeder.store.schema import ITEM_TOPICS, ITEMS, STORY_OVERRIDES, STORY_TERMS
 from feeder.store.schema import STORY_SIGNATURES as SIGNATURES
+from feeder.store.story_reads import as_parsed
 from feeder.stories import Override, Report, Signature
 
 _BATCH = 500  # values per IN (...) list
-
-
-@dataclass(frozen=True)
-class StoredReport:
-    """A report of a story as stored: what dating and tagging the story need."""
-
-    item_id: int
-    key: str
-    lead: int  # its story's lead (itself for the lead)
-    day: date | None
-    date_source: DateSource
-    published: datetime
-    updated: datetime
-    first_seen: datetime
-    tags: dict[str, str]  # its own topics -> why
-    # Its own date, as its page or text gives it (see `Signature`).
-    own_day: date | None = None
-    own_source: DateSource = DateSource.FIRST_SEEN
-    year_guessed: bool = False
-
-    @property
-    def exact(self) -> bool:
-        """Its own date is an exact time a feed gave (stored without a calendar day)."""
-        return self.own_source is DateSource.EXPLICIT and self.day is None
-
-
-@dataclass(frozen=True)
-class StoryEntry:
-    """A story's feed entry: its lead, when it is published, and its topics (-> why)."""
-
-    lead: int
-    key: str
-    published: datetime
-    tags: Mapping[str, str]
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -293,7 +259,7 @@ class StoryWriter:
         self.conn.execute(delete(STORY_TERMS))
         self.conn.execute(update(ITEMS).values(story_id=None))
 
-    def iter_in_storing_order(self, batch: int) -> Iterator[list[tuple[int, ParsedItem]]]:
+    def iter_in_storing_order(self, batch: int) -> Iterator[list[StoredParse]]:
         """Every item as parsed (its own date, not one from a story), `batch` at a time,
         in the order they were stored (by row id): the order of single-pass
         grouping."""
@@ -309,7 +275,7 @@ class StoryWriter:
             rows = self.conn.execute(page.order_by(items.id).limit(batch)).all()
             if not rows:
                 return
-            yield [(r.id, as_parsed(r)) for r in rows]
+            yield [StoredParse(r.id, as_parsed(r)) for r in rows]
             last = rows[-1].id
 
     def iter_leads(self, batch: int) -> Iterator[list[int]]:
@@ -348,69 +314,6 @@ class StoryWriter:
             )  # fmt: skip
 
 
-def as_parsed(row: Any) -> ParsedItem:
-    """A stored item as its parser would give it now: a page's date (or a feed's exact
-    time) stays, any other is found in its text again (dating improves with releases;
-    a date its story or a user gave is not its own)."""
-    blocks = load_blocks(row.body)
-    own = Signature.from_json(row.signature) if row.signature else None
-    if own is not None and own.own_source == DateSource.EXPLICIT:
-        day, source, guessed = own.own_day, DateSource.EXPLICIT, False
-    elif own is None and row.date_source == DateSource.EXPLICIT:
-        day, source, guessed = row.day or row.published.date(), DateSource.EXPLICIT, False
-    else:
-        paragraphs = [block.text for block in blocks if block.kind == "p"]
-        day, source, guessed = own_date(None, row.title, paragraphs)
-    return ParsedItem(
-        row.key, row.title, blocks, ItemKind(row.kind), day, source, row.author,
-        year_guessed=guessed,
-    )  # fmt: skip
-
-
 def _own_day(signature: Signature) -> date | None:
     """The date a report has of its own (not one its story or a user gave it)."""
     return signature.own_day if signature.own_source != DateSource.FIRST_SEEN else None
-
-
-def story_reports(
-    conn: Connection, rows: Iterable[Any]
-) -> dict[int, tuple[str | None, tuple[OtherReport, ...]]]:
-    """For each item row: its lead's key when it is not its story's lead, and the
-    story's other reports, each with the source it was first seen in."""
-    wanted = {row.id: row.story_id or row.id for row in rows}
-    items, sighted = ITEMS.c, SIGHTINGS.c
-    # Most stories are of one report: find those of more first, off the story index.
-    told = {lead for item_id, lead in wanted.items() if lead != item_id}
-    for chunk in _chunks(sorted(set(wanted.values()) - told)):
-        told.update(
-            conn.execute(select(items.story_id).where(items.story_id.in_(chunk)).distinct())
-            .scalars()
-        )  # fmt: skip
-    if not told:
-        return {}
-    source = (
-        select(func.min(sighted.source))
-        .where(sighted.item_id == items.id)
-        .correlate(ITEMS)
-        .scalar_subquery()
-    )
-    reports: dict[int, list[tuple[int, str, OtherReport]]] = {}
-    for chunk in _chunks(sorted(told)):
-        found = conn.execute(
-            select(items.id, items.key, items.title, items.link, items.published,
-                   items.story_id, items.first_seen, source.label("source"))
-            .where(or_(items.id.in_(chunk), items.story_id.in_(chunk)))
-            .order_by(items.id)
-        )  # fmt: skip
-        for r in found:
-            report = OtherReport(r.key, r.title, r.source or "", r.link, r.published)
-            reports.setdefault(r.story_id or r.id, []).append((r.id, r.key, report))
-    result = {}
-    for item_id, lead in wanted.items():
-        story = reports.get(lead, [])
-        if len(story) < 2:
-            continue
-        lead_key = next((key for rid, key, _ in story if rid == lead), None)
-        others = tuple(report for rid, _, report in story if rid != item_id)
-        result[item_id] = (lead_key if lead != item_id else None, others)
-    return result

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from feeder.model import Block, FileState, ParsedItem, WebState
+from feeder.model import FileState, ParsedItem, WebState
+from feeder.store import leasing
+from feeder.store.intents import ItemEdit, NewItem, NewSighting
 from feeder.store.removals import RemovalWriter
-from feeder.store.rows import item_values, load_blocks
+from feeder.store.rows import (
+    DatedItem,
+    StoredVersion,
+    TaggingInput,
+    item_edit_row,
+    load_blocks,
+    new_item_row,
+    tags_value,
+)
 from feeder.store.schema import (
     FEED_VERSIONS,
     ITEM_TOPICS,
@@ -20,7 +29,6 @@ from feeder.store.schema import (
     META,
     SIGHTINGS,
     SOURCE_FILES,
-    SOURCE_LEASES,
     SOURCE_STATUS,
     WEB_STATE,
     ItemRow,
@@ -29,7 +37,6 @@ from feeder.store.schema import (
 from feeder.store.stories import StoryWriter
 
 _Columns = TypeVarTuple("_Columns")
-_RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 _BATCH = 500  # keys per IN (...) list: well under every database's parameter limit
 
 
@@ -54,48 +61,55 @@ class StoreWriter:
             stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value})
         )
 
-    def find_item(self, key: str) -> tuple[int, str, datetime] | None:
-        """(row id, content hash, first seen) of the item with `key`, if stored."""
+    def find_item(self, key: str) -> StoredVersion | None:
+        """The stored version of the item with `key`, if stored."""
         row = self.conn.execute(
             select(ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(ItemRow.key == key)
         ).first()
-        return (row.id, row.content_hash, row.first_seen) if row else None
+        return StoredVersion(row.id, row.content_hash, row.first_seen) if row else None
 
     def add_item(self, item: ParsedItem, published: datetime, seen: datetime) -> int | None:
         """Store one new item (see `add_items`); its row id, or None if stored meanwhile."""
-        times = {"published": published, "updated": published, "first_seen": seen}
-        return self.add_items([item_values(item) | times]).get(item.key)
+        return self.add_items([NewItem(item, published, published, seen)]).get(item.key)
 
-    def find_items(self, keys: list[str]) -> dict[str, tuple[int, str, datetime]]:
-        """key -> (row id, content hash, first seen) of those of `keys` that are stored."""
-        found: dict[str, tuple[int, str, datetime]] = {}
+    def find_items(self, keys: list[str]) -> dict[str, StoredVersion]:
+        """key -> stored version of those of `keys` that are stored."""
+        found: dict[str, StoredVersion] = {}
         for start in range(0, len(keys), _BATCH):
             rows = self.conn.execute(
                 select(ItemRow.key, ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(
                     ItemRow.key.in_(keys[start : start + _BATCH])
                 )
             )
-            found.update((r.key, (r.id, r.content_hash, r.first_seen)) for r in rows)
+            found.update((r.key, StoredVersion(r.id, r.content_hash, r.first_seen)) for r in rows)
         return found
 
-    def add_items(self, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Store new items (as `item_values` plus times), in the order given; returns
-        key -> row id of those stored. A key missing from the result was stored by
-        another writer meanwhile (the upsert is idempotent)."""
-        if not rows:
+    def add_items(self, items: list[NewItem]) -> dict[str, int]:
+        """Store new items, in the order given; returns key -> row id of those stored.
+        A key missing from the result was stored by another writer meanwhile (the
+        upsert is idempotent)."""
+        if not items:
             return {}
         stmt = (
             self.insert(ITEMS)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(ITEMS.c.key, ITEMS.c.id, sort_by_parameter_order=True)
         )
-        return {r.key: r.id for r in self.conn.execute(stmt, rows)}
+        added: dict[str, int] = {}
+        # One statement per shape of row: an executemany binds the same columns in each.
+        for tagged in (True, False):
+            rows = [new_item_row(new) for new in items if (new.tags is not None) is tagged]
+            if rows:
+                added |= {r.key: r.id for r in self.conn.execute(stmt, rows)}
+        return added
 
-    def update_items(self, rows: list[dict[str, Any]]) -> None:
-        """Rewrite stored items; each row holds `item_id` and the new values."""
-        if rows:
-            stmt = update(ITEMS).where(ITEMS.c.id == bindparam("item_id"))
-            self.conn.execute(stmt, rows)
+    def update_items(self, edits: list[ItemEdit]) -> None:
+        """Rewrite stored items with the versions read now (and their tags, if given)."""
+        stmt = update(ITEMS).where(ITEMS.c.id == bindparam("item_id"))
+        for tagged in (True, False):
+            rows = [item_edit_row(edit) for edit in edits if (edit.tags is not None) is tagged]
+            if rows:
+                self.conn.execute(stmt, rows)
 
     def drop_topics(self, item_ids: list[int]) -> dict[int, set[str]]:
         """Remove the topics of these items; returns each one's topics before."""
@@ -115,8 +129,13 @@ class StoreWriter:
         if rows:  # a concurrent writer may have tagged one the same way meanwhile
             self.conn.execute(self.insert(ITEM_TOPICS).on_conflict_do_nothing(), rows)
 
-    def record_sightings(self, rows: list[dict[str, Any]]) -> None:
-        """Note where items were seen: rows of item_id, source, path, first_seen, last_seen."""
+    def record_sightings(self, sightings: list[NewSighting]) -> None:
+        """Note where items were seen (a place seen before keeps its first sighting)."""
+        rows = [
+            {"item_id": s.item_id, "source": s.source, "path": s.place, "first_seen": s.seen,
+             "last_seen": s.seen}
+            for s in sightings
+        ]  # fmt: skip
         if rows:
             stmt = self.insert(SIGHTINGS)
             stmt = stmt.on_conflict_do_update(
@@ -154,8 +173,8 @@ class StoreWriter:
     def update_item(
         self, item_id: int, item: ParsedItem, published: datetime, updated: datetime
     ) -> None:
-        values = item_values(item) | {"published": published, "updated": updated}
-        self.conn.execute(update(ITEMS).where(ItemRow.id == item_id).values(**values))
+        """Rewrite one stored item (see `update_items`), leaving its tags."""
+        self.update_items([ItemEdit(item_id, item, published, updated)])
 
     def set_topics(
         self, item_id: int, key: str, published: datetime, topics: Mapping[str, str]
@@ -176,48 +195,47 @@ class StoreWriter:
 
     def set_own_tags(self, item_id: int, tags: Mapping[str, str]) -> None:
         """Record an item's own topics (slug -> why); its story's lead carries them."""
-        self.conn.execute(
-            update(ITEMS)
-            .where(ITEMS.c.id == item_id)
-            .values(tags=json.dumps(dict(tags), ensure_ascii=False))
-        )
+        self.conn.execute(update(ITEMS).where(ITEMS.c.id == item_id).values(tags=tags_value(tags)))
 
     def feed_versions(self) -> dict[str, int]:
         """Every feed's version, as this transaction sees it."""
         return feed_versions(self.conn)
 
-    def bump_feeds(self, feeds: Iterable[str], now: datetime) -> None:
+    def bump_feeds(self, feeds: Iterable[str], now: datetime) -> dict[str, int]:
         """Move the version of each feed whose entries this transaction changed, and
         its change time, at least a second past the previous one: HTTP dates count
-        whole seconds, and a refresh that started earlier may commit later."""
+        whole seconds, and a refresh that started earlier may commit later. Returns
+        each bumped feed's new version."""
         table = FEED_VERSIONS
+        versions: dict[str, int] = {}
         for feed in sorted(feeds):  # one order for every writer: no deadlocks
             current = self.conn.execute(
                 select(table.c.changed_at).where(table.c.feed == feed).with_for_update()
             ).first()
             changed = now if current is None else max(now, current[0] + timedelta(seconds=1))
             stmt = self.insert(table).values(feed=feed, version=1, changed_at=changed)
-            self.conn.execute(
+            versions[feed] = self.conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["feed"],
                     set_={"version": table.c.version + 1, "changed_at": changed},
-                )
-            )
+                ).returning(table.c.version)
+            ).scalar_one()
+        return versions
 
-    def iter_tagging_input(self) -> Iterator[tuple[int, str, str, tuple[Block, ...], datetime]]:
-        """(id, key, title, blocks, published) of every item, for re-tagging."""
+    def iter_tagging_input(self) -> Iterator[TaggingInput]:
+        """What re-tagging needs of every item."""
         query = select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
         for r in self._in_batches(query):
-            yield r.id, r.key, r.title, load_blocks(r.body), r.published
+            yield TaggingInput(r.id, r.key, r.title, load_blocks(r.body), r.published)
 
-    def iter_dated_items(self) -> Iterator[tuple[int, date, datetime, datetime, datetime]]:
-        """(id, calendar day, published, updated, first seen) of every item that has a date."""
+    def iter_dated_items(self) -> Iterator[DatedItem]:
+        """Every item dated by a calendar day, with its times, for re-dating."""
         query = select(
             ItemRow.id, ItemRow.key, ItemRow.day, ItemRow.published, ItemRow.updated,
             ItemRow.first_seen,
         )  # fmt: skip
         for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
-            yield r.id, r.day, r.published, r.updated, r.first_seen
+            yield DatedItem(r.id, r.day, r.published, r.updated, r.first_seen)
 
     def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
         """Rows of an item query (which selects the key) in key order, `batch` at a time
@@ -283,51 +301,14 @@ class StoreWriter:
         every: bool,
         gone: Collection[str] = (),
     ) -> list[str]:
-        """Lease to `holder` until `until` those of `sources` no other worker holds
-        (the leases of workers known to be `gone` count as expired): all of them or
-        none when `every`. Returns the sources claimed.
-
-        Rows another worker is claiming right now are skipped, not waited for
-        (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time).
-        """
-        table = SOURCE_LEASES
-        fresh = [
-            {"source": s, "holder": "", "acquired_at": now, "expires_at": now} for s in sources
-        ]
-        self.conn.execute(self.insert(table).on_conflict_do_nothing(), fresh)
-        query = (
-            select(table.c.source)
-            .where(
-                table.c.source.in_(sources),
-                or_(
-                    table.c.expires_at <= now,
-                    table.c.holder == holder,
-                    table.c.holder.in_(sorted(gone)),
-                ),
-            )
-            .order_by(table.c.source)
+        """See `leasing.claim_sources`."""
+        return leasing.claim_sources(
+            self.conn, self.insert, sources, holder, now, until, every, gone
         )
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        free = list(self.conn.execute(query).scalars())
-        if every and len(free) < len(set(sources)):
-            return []
-        self.conn.execute(
-            update(table)
-            .where(table.c.source.in_(free))
-            .values(holder=holder, acquired_at=now, expires_at=until)
-        )
-        return free
 
     def release_sources(self, sources: list[str], holder: str) -> None:
-        """End `holder`'s leases on `sources` (the holder's name stays, as the last
-        scanner). A released lease expired long ago, whatever any worker's clock says."""
-        table = SOURCE_LEASES
-        self.conn.execute(
-            update(table)
-            .where(table.c.source.in_(sources), table.c.holder == holder)
-            .values(expires_at=_RELEASED)
-        )
+        """See `leasing.release_sources`."""
+        leasing.release_sources(self.conn, sources, holder)
 
 
 def feed_versions(conn: Connection) -> dict[str, int]:

@@ -3,18 +3,14 @@ its HTML view, by `Accept`) and whether it takes gzip (by `Accept-Encoding`)."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-FEED_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<fmt>atom|rss|json|html)")
-# What each feed format may be asked for as (beside its own type), and what a browser
+from feeder.publish.layout import FEED_NAME, PAGE, VIEW, VIEWS, feed_path
+
+# What each feed format may be asked for as (its own type first), and what a browser
 # asks for: `wants_html` compares the two.
-FEED_TYPES = {
-    "atom": ("application/atom+xml", "application/xml", "text/xml"),
-    "rss": ("application/rss+xml", "application/xml", "text/xml"),
-    "json": ("application/feed+json", "application/json"),
-}
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = {view.name: (view.media_type, *view.also_accepted) for view in VIEWS if view.feed}
+_HTML_TYPES = (VIEW[PAGE].media_type, *VIEW[PAGE].also_accepted)
 
 
 def _weighted(header: str) -> list[tuple[str, float]]:
@@ -70,10 +66,10 @@ def negotiate(name: str, accept: str | None) -> tuple[str, bool]:
     """(the name to serve for `name`, whether the answer depends on Accept): a feed's
     URL gives its HTML view to browsers, and the feed itself to everything else."""
     match = FEED_NAME.fullmatch(name)
-    if match is None or match["fmt"] not in FEED_TYPES:
+    if match is None or match["view"] not in FEED_TYPES:
         return name, False
-    if wants_html(accept, match["fmt"]):
-        return f"{match['slug']}.html", True
+    if wants_html(accept, match["view"]):
+        return feed_path(match["slug"], PAGE), True
     return name, True
 
 

@@ -6,13 +6,13 @@ text."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 from starlette.responses import PlainTextResponse, Response
 
 from feeder.model import Site
-from feeder.publish.pages import page_html, search_form
+from feeder.publish.layout import PAGE, VIEW
+from feeder.publish.pages import render_page
 
 SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, SEARCH_QUERY_MAX = 20, 100, 500
 
@@ -42,14 +42,9 @@ def search_terms(params: Mapping[str, str]) -> tuple[str, int]:
 def render_search_error(site: Site, query: str, message: str) -> bytes:
     """The search page for a search that could not be run: the reason, and the search
     box holding the query as typed, to correct it."""
-    body = (
-        f'<p><a href="index.html">{html.escape(site.title)}</a></p>\n'
-        f"{search_form(query)}"
-        "<h1>This search cannot be run</h1>\n"
-        f'<p role="alert">{html.escape(message)}</p>\n'
-        "<p>Correct the search above and try again.</p>\n"
+    return render_page(
+        "search_error.html", title=f"{site.title}: search", site=site, query=query, message=message
     )
-    return page_html(f"{site.title}: search", "", body)
 
 
 def bad_search(site: Site, query: str, message: str, page: bool, vary: str) -> Response:
@@ -58,5 +53,5 @@ def bad_search(site: Site, query: str, message: str, page: bool, vary: str) -> R
     headers = {"cache-control": "no-store", "vary": vary}
     if page:
         body = render_search_error(site, query, message)
-        return Response(body, 400, headers, media_type="text/html; charset=utf-8")
+        return Response(body, 400, headers, media_type=VIEW[PAGE].content_type)
     return PlainTextResponse(f"bad request: {message}\n", 400, headers)

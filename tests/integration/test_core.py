@@ -36,3 +36,17 @@ def test_items_are_newest_first_and_limited(feeder: Feeder) -> None:
 def test_site_carries_the_configured_urls_and_zone(feeder: Feeder, settings) -> None:
     assert feeder.site.base_url == settings.base_url
     assert feeder.site.zone is settings.tz
+
+
+def test_status_reports_each_source_topic_and_where_data_lives(feeder: Feeder, settings) -> None:
+    before = feeder.status()
+    assert before.service_pid is None and before.feeds_dir == settings.feeds_dir
+    seeds = before.sources["seeds"]
+    assert seeds.scans.last_scan is None and seeds.next_interval == seeds.interval
+    feeder.refresh()
+    after = feeder.status()
+    seeds = after.sources["seeds"]
+    assert seeds.scans.last_scan == after.now and seeds.standing == "ok"
+    assert seeds.worker == feeder.worker and not seeds.scanning and seeds.paused_until is None
+    assert [t.slug for t in after.topics] == [t.slug for t in feeder.topics()]
+    assert sum(t.items for t in after.topics) > 0

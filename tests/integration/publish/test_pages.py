@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 from conftest import SEED_ENTRIES, SEED_ITEMS, ManualClock, configure
+from markupsafe import escape
 
 from feeder import Settings, make_feeder
 from feeder.model import Block, DateSource, ItemKind, Site, StoredItem
@@ -114,7 +114,7 @@ def test_each_item_has_a_permalink_page(published: Path) -> None:
     assert len(pages) == SEED_ITEMS  # every report has its page
     for entry in feedparser.parse(io.BytesIO((published / "all.atom").read_bytes())).entries:
         page = published / "items" / entry.link.rsplit("/", 1)[1]
-        assert f"<h1>{html.escape(entry.title)}</h1>" in page.read_text(encoding="utf-8")
+        assert f"<h1>{escape(entry.title)}</h1>" in page.read_text(encoding="utf-8")
 
 
 def stored(date_source: DateSource, published: datetime) -> StoredItem:

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import EXPECTED_TOPIC_COUNTS, SEED_FILES, ManualClock, configure, seed
-from sqlalchemy import event
 
-import feeder.refresh as update_module
 from feeder import Feeder, make_feeder
 from feeder.model import DateSource
-from feeder.refresh import LeaseLost
+from feeder.refresh import LeaseLost, RefreshLimits
 from feeder.store import StoreError
 from feeder.store.locks import LockBusyError, worker_name
 
@@ -273,13 +271,12 @@ def test_two_files_disagreeing_about_one_item_warn_and_keep_the_last(
 
 
 def test_a_disagreement_across_transactions_still_names_both_files(
-    feeder: Feeder, settings, monkeypatch
+    feeder: Feeder, settings
 ) -> None:
-    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 1)
     folder = settings.sources[0].path
     (folder / "a.txt").write_text("02.12.2024\n\nSame item. First wording.\n", encoding="utf-8")
     (folder / "b.txt").write_text("02.12.2024\n\nSame item. Second wording.\n", encoding="utf-8")
-    summary = feeder.refresh()
+    summary = feeder.refresh(limits=RefreshLimits(files_per_transaction=1))
     (warning,) = [w for w in summary.warnings if "different text in" in w]
     assert (
         "b.txt" in warning.split(":")[0] and warning.split("different text in ")[1][:5] == "a.txt"
@@ -496,10 +493,10 @@ def test_a_new_item_rewrites_only_the_feeds_it_appears_in(feeder: Feeder, settin
 
 
 def test_more_changed_items_than_listed_still_get_their_pages(
-    feeder: Feeder, settings, clock, monkeypatch
+    feeder: Feeder, settings, clock
 ) -> None:
-    monkeypatch.setattr(update_module, "_KEYS_LISTED", 2)  # the set is dropped past 2 keys
-    feeder.refresh()
+    limits = RefreshLimits(keys_listed=2)  # the set is dropped past 2 keys
+    feeder.refresh(limits=limits)
     before = snapshot(settings.feeds_dir)
     (settings.sources[0].path / "005_new.txt").write_text(
         "05.01.2025\n\nNATO observers visited Minsk.\n\n"
@@ -507,7 +504,7 @@ def test_more_changed_items_than_listed_still_get_their_pages(
         encoding="utf-8",
     )
     clock.advance(hours=1)
-    summary = feeder.refresh()
+    summary = feeder.refresh(limits=limits)
     after = snapshot(settings.feeds_dir)
     new_pages = {name for name in after if name.startswith("items/") and name not in before}
     assert len(new_pages) == 3 and summary.items_new == 3
@@ -577,14 +574,14 @@ def crash_at_file(number: int) -> Callable[[int, int, str], None]:
 
 
 def test_an_interrupted_refresh_keeps_its_stored_batches_and_the_next_one_finishes(
-    feeder: Feeder, monkeypatch: pytest.MonkeyPatch
+    feeder: Feeder,
 ) -> None:
-    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 2)
+    limits = RefreshLimits(files_per_transaction=2)
     with pytest.raises(Crash):
-        feeder.refresh(on_progress=crash_at_file(4))
+        feeder.refresh(on_progress=crash_at_file(4), limits=limits)
     stored = feeder.store.file_states("seeds")
     assert len(stored) == 2  # the first batch of two files, with its items
-    summary = feeder.refresh()
+    summary = feeder.refresh(limits=limits)
     assert (summary.files_scanned, summary.files_unchanged) == (3, 2)
     assert feeder.store.item_count() == 17
     assert sorted(feeder.store.file_states("seeds")) == sorted(p.name for p in SEED_FILES)
@@ -594,16 +591,8 @@ def test_an_unchanged_folder_is_rescanned_without_reading_its_file_states(
     feeder: Feeder,
 ) -> None:
     feeder.refresh()
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(feeder.store.engine, "before_cursor_execute", record)
-    try:
+    with feeder.store.statements() as statements:
         summary = feeder.refresh()
-    finally:
-        event.remove(feeder.store.engine, "before_cursor_execute", record)
     assert (summary.files_unchanged, summary.files_scanned) == (5, 0)
     reads_of_states = [s for s in statements if "source_files.path" in s]
     assert reads_of_states == []  # only a count of them, beside the recorded listing
@@ -636,15 +625,15 @@ def test_a_file_that_could_not_be_read_is_tried_again_on_every_rescan(
 
 
 def test_an_interrupted_refresh_records_no_listing_so_the_next_one_plans_file_by_file(
-    feeder: Feeder, settings, monkeypatch: pytest.MonkeyPatch
+    feeder: Feeder, settings
 ) -> None:
     feeder.refresh()
     (settings.sources[0].path / "005_new.txt").write_text("05.01.2025\n\nOne more.\n")
     (settings.sources[0].path / "006_new.txt").write_text("06.01.2025\n\nAnd another.\n")
-    monkeypatch.setattr(update_module, "_FILES_PER_TRANSACTION", 1)
+    limits = RefreshLimits(files_per_transaction=1)
     with pytest.raises(Crash):
-        feeder.refresh(on_progress=crash_at_file(2))
+        feeder.refresh(on_progress=crash_at_file(2), limits=limits)
     assert feeder.store.meta(["listing:seeds"]) == {}  # dropped with the first new file
-    summary = feeder.refresh()
+    summary = feeder.refresh(limits=limits)
     assert (summary.files_scanned, summary.files_unchanged) == (1, 6)
     assert "listing:seeds" in feeder.store.meta(["listing:seeds"])

@@ -19,7 +19,6 @@ import pytest
 from conftest import ManualClock, configure
 from fixture_server import FixtureServer, fixture_server, statuses
 
-import feeder.service.websub as websub_module
 from feeder import Settings, make_feeder
 from feeder.service.websub import HubPinger
 
@@ -183,7 +182,6 @@ def test_an_unreachable_hub_never_blocks_publishing(
     workdir: Path,
     load: Callable[[Path], Settings],
     clock: ManualClock,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with socket.socket() as probe:  # a port with nobody listening
@@ -191,10 +189,9 @@ def test_an_unreachable_hub_never_blocks_publishing(
         port = probe.getsockname()[1]
     configure(workdir, f'websub_hub = "http://127.0.0.1:{port}/hub"\n')
     settings = load(workdir)
-    monkeypatch.setattr(websub_module, "FIRST_DELAY", 0.01)
     with (
         caplog.at_level(logging.WARNING, "feeder.service.websub"),
-        make_feeder(settings, clock) as feeder,
+        make_feeder(settings, clock, ping_first_delay=0.01) as feeder,
     ):
         summary = feeder.refresh()
         # The refresh is over and every file is written while pings still fail.

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from feeder.cli import app
 from feeder.store import SchemaBehindError, Store, StoreError
 from feeder.store.migrate import upgrade
-from feeder.store.schema import Base
+from feeder.store.schema import METADATA
 
 HEAD = "0005"
 runner = CliRunner()
@@ -165,5 +165,5 @@ def test_migrations_build_exactly_the_declared_schema(empty_database: str) -> No
         context = MigrationContext.configure(
             conn, opts={"include_object": _not_declared, "compare_type": True}
         )
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, METADATA) == []
     engine.dispose()

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from conftest import SEED_ENTRIES, ManualClock, configure
 from fixture_server import FixtureServer, fixture_server, static
-from test_web import ONE, THREE, TWO, feed_source, rss
+from integration.sources.test_web import ONE, THREE, TWO, feed_source, rss
 from typer.testing import CliRunner
 
 from feeder import Feeder, Settings, make_feeder

@@ -259,7 +259,33 @@ def test_leases_go_to_one_worker_until_released_or_expired(store: Store) -> None
     store.release_sources(["a"], "w1")
     assert store.claim_sources(["a"], "w2", t0, later, every=True) == ["a"]
     assert store.claim_sources(["b"], "w2", later, later, every=True) == ["b"]  # w1's expired
-    assert {s: lease[0] for s, lease in store.leases().items()} == {"a": "w2", "b": "w2", "c": "w2"}
+    assert {s: lease.holder for s, lease in store.leases().items()} == {
+        "a": "w2",
+        "b": "w2",
+        "c": "w2",
+    }
+
+
+def test_a_lease_reads_as_its_holder_and_times(store: Store) -> None:
+    t0 = datetime(2024, 1, 2, tzinfo=UTC)
+    later = t0 + timedelta(minutes=10)
+    store.claim_sources(["a"], "w1", t0, later, every=True)
+    lease = store.leases()["a"]
+    assert (lease.holder, lease.since, lease.until) == ("w1", t0, later)
+
+
+def test_a_feeds_version_and_a_listing_read_by_name(store: Store) -> None:
+    assert store.feed_version("all").version == 0 and store.feed_version("all").changed_at is None
+    listing = store.recorded_listing("s", "listing:s")
+    assert (listing.value, listing.files) == (None, 0)
+
+
+def test_the_statements_run_inside_are_recorded_and_only_those(store: Store) -> None:
+    with store.statements() as seen:
+        store.item_count()
+    store.topic_counts()
+    assert len(seen) >= 1 and all("item_topics" not in statement for statement in seen)
+    assert any("FROM items" in statement for statement in seen)
 
 
 def test_a_lease_row_being_claimed_elsewhere_is_skipped_not_waited_for(
@@ -322,11 +348,7 @@ def test_a_feeds_change_time_moves_forward_at_least_a_second_per_change(store: S
 def test_the_newest_items_come_off_an_index_without_sorting(tmp_path: Path, topic) -> None:  # type: ignore[no-untyped-def]
     store = Store(f"sqlite:///{tmp_path / 'x.db'}")
     try:
-        with store.engine.connect() as conn:
-            compiled = store.newest_query(50, topic).compile(
-                conn, compile_kwargs={"literal_binds": True}
-            )
-            plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        plan = store.query_plan(store.newest_query(50, topic))
         assert not any("TEMP B-TREE" in step for step in plan), plan
     finally:
         store.close()
@@ -346,10 +368,7 @@ def test_a_search_walks_the_newest_first_index_instead_of_sorting_its_matches(
 ) -> None:
     store = Store(f"sqlite:///{tmp_path / 'x.db'}")
     try:
-        with store.engine.connect() as conn:
-            statement = search_statement("sqlite", query, 20)
-            compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
-            plan = [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        plan = store.query_plan(search_statement("sqlite", query, 20))
         assert "SCAN items USING INDEX ix_items_newest" in plan
         assert not any("TEMP B-TREE" in step for step in plan), plan
     finally:

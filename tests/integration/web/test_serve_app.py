@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from feeder import Feeder, make_feeder
-from feeder.web.app import PublishedFiles, StoredFeeds, make_app
+from feeder.web.app import make_app
 from feeder.web.metrics import Metrics
+from feeder.web.published import PublishedFiles
+from feeder.web.stored_feeds import StoredFeeds
 
 
 @pytest.fixture
@@ -166,7 +167,7 @@ def test_a_hostile_search_is_shown_escaped(app_client: AppClient) -> None:
     response = app_client.request("GET", f"/search.html?q={quote(hostile)}")
     assert response.status_code == 200
     assert "<script>" not in response.text
-    assert 'value="&quot;&lt;script&gt;minsk&lt;/script&gt;&quot;"' in response.text
+    assert 'value="&#34;&lt;script&gt;minsk&lt;/script&gt;&#34;"' in response.text
 
 
 def test_archive_pages_and_feed_pages_are_served(settings, clock) -> None:  # type: ignore[no-untyped-def]
@@ -238,15 +239,9 @@ def test_a_feed_is_rendered_again_only_when_its_version_moves(
 
 @pytest.fixture
 def statements(feeder: Feeder) -> Iterator[list[str]]:
-    """The SQL statements the feeder's engine runs while the test goes on."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(feeder.store.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(feeder.store.engine, "before_cursor_execute", record)
+    """The SQL statements the feeder's store runs while the test goes on."""
+    with feeder.store.statements() as seen:
+        yield seen
 
 
 def test_a_feed_polled_again_is_answered_from_memory(

@@ -41,7 +41,7 @@ def test_serve_on_a_port_publishes_links_to_that_port_and_logs_where_to_subscrib
     with ServiceProcess(workdir) as service, service.client() as client:
         service.wait_for_log(r"refresh seeds: files 0 read")
         url = service.url
-        line = service.wait_for_log(r"INFO feeder\.service: feeds at .*")[0]
+        line = service.wait_for_log(r"INFO feeder\.service\.runner: feeds at .*")[0]
         assert line.endswith(f"feeds at {url} (subscribe to {url}all.atom)")
         feed = feedparser.parse(io.BytesIO(client.get("/all.atom").content))
         assert feed.feed.links[0].href == f"{url}all.atom"

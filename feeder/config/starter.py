@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from feeder.config import CONFIG_NAME, DEFAULT_CONFIG
+from feeder.config.loading import CONFIG_NAME, DEFAULT_CONFIG
 
 _HEADER = """\
 # feeder's configuration, written by `feeder init` with the built-in defaults.
