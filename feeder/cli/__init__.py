@@ -33,8 +33,8 @@ from feeder.cli.terminal import (
     say,
 )
 from feeder.config import DEFAULT_SEEDS, FolderSourceConfig, default_seeds, is_sample
-from feeder.config.starter import StarterExistsError, write_starter
-from feeder.core import UnknownSourceError
+from feeder.config.starter import write_starter
+from feeder.errors import StarterExistsError, UnknownSourceError
 from feeder.logs import configure_logging
 from feeder.model import RefreshSummary
 from feeder.publish import PublishError

@@ -21,7 +21,7 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.core import UnknownItemError, UnknownSourceError, UnknownTopicError
+from feeder.errors import UnknownItemError, UnknownSourceError, UnknownTopicError
 from feeder.store import ItemQuery, SearchQueryError, StoreError
 
 

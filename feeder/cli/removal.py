@@ -20,8 +20,9 @@ from feeder.cli.terminal import (
     out,
 )
 from feeder.core import Feeder
+from feeder.errors import RemovalError
 from feeder.model import Site
-from feeder.overrides.removal import Removal, RemovalError
+from feeder.overrides.removal import Removal
 from feeder.publish import PublishError
 from feeder.store import StoreError
 

@@ -19,7 +19,7 @@ from feeder.cli.terminal import (
     out,
 )
 from feeder.config import FolderSourceConfig
-from feeder.status import OK, SourceReport, StatusReport
+from feeder.core.status import OK, SourceReport, StatusReport
 from feeder.store import StoreError
 
 

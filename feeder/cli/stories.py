@@ -21,7 +21,8 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.core import Feeder, UnknownItemError
+from feeder.core import Feeder
+from feeder.errors import UnknownItemError
 from feeder.model import Site, StoredItem
 from feeder.store import StoreError
 

@@ -6,7 +6,6 @@ share, `errors` turns pydantic's errors into lines naming the file, key and reas
 and `starter` writes the commented file of `feeder init`.
 """
 
-from feeder.config.errors import ConfigError
 from feeder.config.fields import (
     Duration,
     FeedText,
@@ -34,6 +33,7 @@ from feeder.config.sources import (
     TextSourceConfig,
     WebSourceConfig,
 )
+from feeder.errors import ConfigError
 
 __all__ = [
     "ALL_FEED",

@@ -11,10 +11,6 @@ from pydantic import ValidationError
 SOURCE_TYPES = ("folder", "feed", "text", "html")
 
 
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the file, key and reason."""
-
-
 def shown(value: object) -> str:
     """A value as a message quotes it: booleans, dates and times as TOML writes them."""
     if isinstance(value, bool):

@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from feeder.config.errors import ConfigError, describe
+from feeder.config.errors import describe
 from feeder.config.settings import Settings
 from feeder.config.sources import FolderSourceConfig
+from feeder.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).parent.with_name("default.toml")
 # The built-in source: the working folder's `seeds/` when there is one, else the sample

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from feeder.config.loading import CONFIG_NAME, DEFAULT_CONFIG
+from feeder.errors import StarterExistsError
 
 _HEADER = """\
 # feeder's configuration, written by `feeder init` with the built-in defaults.
@@ -26,10 +27,6 @@ _BASE_URL = """\
 # Where readers reach the feeds. Unset, `feeder serve` uses its own address.
 # base_url = "http://127.0.0.1:8080/"
 """
-
-
-class StarterExistsError(FileExistsError):
-    """A feeder.toml is already there: `init` never overwrites one."""
 
 
 def starter_config() -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feeder.config import ALL_FEED, Settings
+from feeder.errors import RemovalError
 from feeder.overrides.stories import hand_over
 from feeder.publish import remove_item_pages
 from feeder.refresh import publish_changes
@@ -27,11 +28,6 @@ from feeder.topics import TopicMatcher
 
 _KEY_PREFIX = re.compile(r"[0-9a-f]{4,24}")
 _LISTED = 6  # keys looked up per prefix: enough to show that it names several
-
-
-class RemovalError(LookupError):
-    """No stored or removed item has the key, a prefix fits several keys, or the item to
-    restore is not removed; the message says which."""
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from feeder.dates import own_date
 from feeder.links import normalize_link
 from feeder.model import Block, ItemKind, ParsedItem, ParseResult
 from feeder.normalize import first_sentence, item_key, shorten
 from feeder.parse.charset import decode_xml
+from feeder.parse.dates import own_date
 from feeder.parse.seed import ParseError
 from feeder.parse.text import field_line, field_paragraphs
 

@@ -15,10 +15,10 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from feeder.dates import first_text_date, own_date, parse_numeric_date
 from feeder.links import normalize_link
 from feeder.model import Block, ItemKind, ListingSelectors, ParsedItem, ParseResult
 from feeder.normalize import clean_text, first_sentence, item_key, shorten, squash
+from feeder.parse.dates import first_text_date, own_date, parse_numeric_date
 from feeder.parse.seed import ParseError
 
 _TRUNCATION_SIGNS = ("ERR_RESOURCE_LIMIT", "ERR_INTERNAL_ERROR")

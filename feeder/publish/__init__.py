@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feeder.errors import PublishError
 from feeder.model import FeedContent, Site, StoredItem
 from feeder.publish import layout
 from feeder.publish.archive import (
@@ -18,7 +19,7 @@ from feeder.publish.archive import (
 )
 from feeder.publish.atom_rss import render_atom_or_rss
 from feeder.publish.document import FeedDocument, content_html, feed_document
-from feeder.publish.files import PublishError, remove_stale_temp_files, write_if_changed
+from feeder.publish.files import remove_stale_temp_files, write_if_changed
 from feeder.publish.jsonfeed import render_json_feed
 from feeder.publish.layout import FEED_FORMATS, FEED_VIEWS, archive_manifest
 from feeder.publish.pages import render_feed_page, render_index, render_item_page, render_opml

@@ -11,6 +11,7 @@ from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
+from feeder.errors import PublishError
 from feeder.processes import pid_has_ended, process_space
 
 # A temporary file is `.<name>.feeder-<pid>-<space>-<random>.tmp` beside the file it
@@ -23,10 +24,6 @@ _OLD_TEMP = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")
 # A live writer holds its temporary file for one write (milliseconds, seconds on a slow
 # disk); one this old is a killed writer's, whoever wrote it, even on another machine.
 STALE_TEMP_SECONDS = 600.0
-
-
-class PublishError(Exception):
-    """An output file could not be written; the message names it."""
 
 
 def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:

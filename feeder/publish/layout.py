@@ -74,6 +74,7 @@ ARCHIVE_VIEW = "atom"  # archive pages are Atom only
 ARCHIVE_MANIFEST = ".pages.json"  # per feed: the keys of each closed page
 # What the monthly archives of feeder 0.x left in a feed's archive folder.
 LEGACY_ARCHIVE_MANIFEST = ".periods.json"
+MARKER = ".feeder-published.json"  # what the files were last published from (see plan.py)
 SEARCH = "search"  # the search feed, `search.<view>`, is served but never written
 
 _SLUG = r"[a-z0-9][a-z0-9-]*"

@@ -15,9 +15,9 @@ from typing import Any
 
 from feeder.config import Settings
 from feeder.publish.files import write_if_changed
+from feeder.publish.layout import MARKER
 from feeder.topics import rules_fingerprint
 
-MARKER = ".feeder-published.json"
 # Bumped when the same items and settings render other bytes: the next refresh then
 # rewrites every file, closed archives too (2: each entry's `updated` made distinct).
 OUTPUT_FORMAT = 2

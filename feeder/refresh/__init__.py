@@ -18,21 +18,15 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from feeder.config import FolderSourceConfig, SourceConfig, WebSourceConfig
-from feeder.feeds import feed_names
+from feeder.errors import LeaseLost, RefreshCancelled
 from feeder.model import RefreshSummary
 from feeder.normalize import mask_url
 from feeder.parse import SeedParser
 from feeder.publish import remove_stale_temp_files
 from feeder.publish.plan import FeedChanges
-from feeder.refresh.context import (
-    USER_AGENT,
-    LeaseLost,
-    ProgressCallback,
-    RefreshCancelled,
-    RefreshContext,
-    RefreshLimits,
-)
+from feeder.refresh.context import USER_AGENT, ProgressCallback, RefreshContext, RefreshLimits
 from feeder.refresh.decider import ItemDecider
+from feeder.refresh.feeds import feed_names
 from feeder.refresh.ingest import Ingest
 from feeder.refresh.lease import Lease
 from feeder.refresh.maintenance import follow_settings

@@ -20,15 +20,6 @@ ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file
 USER_AGENT = f"feeder/{version('feeder')} (news feed publisher)"
 
 
-class RefreshCancelled(Exception):
-    """The refresh was cancelled before it changed anything."""
-
-
-class LeaseLost(Exception):
-    """Another worker took over a source this refresh was scanning (this one stalled
-    past its lease); the refresh stopped without writing, the other one does it."""
-
-
 @dataclass(frozen=True)
 class RefreshContext:
     """The store and settings a refresh works on, and what it answers to.

@@ -14,8 +14,8 @@ from datetime import datetime
 from itertools import groupby
 from threading import Event
 
+from feeder.errors import RefreshCancelled
 from feeder.model import FileState, ParsedItem, RefreshSummary, ScannedFile
-from feeder.refresh.context import RefreshCancelled
 from feeder.refresh.decider import Capture, Change, ItemDecider, ItemDecision
 from feeder.refresh.stories import Fresh, StoryStep
 from feeder.store import StoreWriter

@@ -9,7 +9,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from threading import Event
 
-from feeder.refresh.context import LeaseLost, RefreshCancelled
+from feeder.errors import LeaseLost, RefreshCancelled
 from feeder.store import LockBusyError, Storage, StoreError, worker_is_gone
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from feeder.config import Settings
-from feeder.feeds import feed_names
 from feeder.model import RefreshSummary
 from feeder.refresh.decider import redated
+from feeder.refresh.feeds import feed_names
 from feeder.refresh.stories import regroup_all, settle_all
 from feeder.store import Storage, StoreWriter
 from feeder.stories import GROUPING_VERSION

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feeder.config import Settings
-from feeder.feeds import feed_chain, feed_names
 from feeder.model import RefreshSummary, Site, StoredItem
 from feeder.publish import (
     FEED_VIEWS,
@@ -23,6 +22,7 @@ from feeder.publish import (
     remove_item_pages,
     remove_stale_archives,
 )
+from feeder.publish.layout import feed_path
 from feeder.publish.plan import (
     FeedChanges,
     needs_catch_up,
@@ -31,6 +31,7 @@ from feeder.publish.plan import (
     read_marker,
     write_marker,
 )
+from feeder.refresh.feeds import feed_chain, feed_names
 from feeder.store import Storage
 
 
@@ -110,7 +111,7 @@ def publish(
     present = all(
         (settings.feeds_dir / name).exists()
         for slug in names
-        for name in (*(f"{slug}.{view}" for view in FEED_VIEWS), archive_manifest(slug))
+        for name in (*(feed_path(slug, view) for view in FEED_VIEWS), archive_manifest(slug))
     )
     plan = plan_publish(read_marker(settings.feeds_dir), fingerprint, versions, changes, present)
     if plan.nothing:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from threading import Event
 
 from feeder.config import FolderSourceConfig
+from feeder.errors import RefreshCancelled
 from feeder.model import FileState, RefreshSummary, ScannedFile, SourceFile, source_message
 from feeder.parse import ParseError, SeedParser
-from feeder.refresh.context import ProgressCallback, RefreshCancelled
+from feeder.refresh.context import ProgressCallback
 from feeder.refresh.decider import NOT_READ, listing_fingerprint, plan_scan
 from feeder.sources import FileTooLarge, SourceError, list_folder, read_file
 from feeder.store import Storage

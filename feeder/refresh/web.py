@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from threading import Event
 
+from feeder.backoff import retry_after
 from feeder.config import (
     FeedSourceConfig,
     HtmlSourceConfig,
@@ -22,14 +23,15 @@ from feeder.config import (
     TextSourceConfig,
     WebSourceConfig,
 )
+from feeder.errors import FetchError, RefreshCancelled
 from feeder.model import Block, ParsedItem, RefreshSummary, WebState, source_message
 from feeder.normalize import mask_url
 from feeder.parse import ParseError, SeedParser
 from feeder.parse.feed import parse_feed
 from feeder.parse.html import charset_of, page_paragraphs, parse_listing
-from feeder.refresh.context import USER_AGENT, RefreshCancelled
+from feeder.refresh.context import USER_AGENT
 from feeder.refresh.decider import take_new_items
-from feeder.sources.web import Fetched, FetchError, WebFetcher, retry_after
+from feeder.sources.web import Fetched, WebFetcher
 from feeder.store import Storage
 
 

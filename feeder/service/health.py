@@ -1,7 +1,7 @@
 """Is the service healthy? Pure judgement over each source's state; no I/O.
 
 A source is `ok`, `degraded` or `failing` by its scans as `feeder status` judges
-them (see `feeder.status`), and failing too when a refresh hangs or a scan is long
+them (see `feeder.core.status`), and failing too when a refresh hangs or a scan is long
 overdue: things only the running service can see.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from feeder.status import (
+from feeder.core.status import (
     DEGRADED,
     FAILING,
     FAILURES_UNHEALTHY,

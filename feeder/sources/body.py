@@ -8,9 +8,7 @@ from typing import Any
 
 import httpx
 
-
-class BodyError(Exception):
-    """The body is too large, compressed in a way we do not read, or corrupt."""
+from feeder.errors import BodyError
 
 
 def read_capped(response: httpx.Response, max_bytes: int) -> bytes:

@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeder.config import FolderSourceConfig
+from feeder.errors import FileTooLarge, SourceError
 from feeder.model import SourceFile
-
-
-class SourceError(Exception):
-    """A source or one of its files cannot be read; the message names it."""
-
-
-class FileTooLarge(SourceError):
-    """A file is larger than its source's `max_bytes`; it is skipped, not read."""
 
 
 @dataclass

@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from feeder.errors import BlockedAddressError
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 AddressPolicy = Callable[[Address], bool]
 # The addresses the current fetch may connect to (None allows every address), and
@@ -36,10 +38,6 @@ current_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextV
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="feeder-dns")
-
-
-class BlockedAddressError(Exception):
-    """The host resolves to an address this source may not reach."""
 
 
 def is_public(address: Address) -> bool:

@@ -9,13 +9,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from feeder.backoff import retry_after as retry_after  # read from here by feeder.refresh.web
+from feeder.errors import BlockedAddressError, BodyError, FetchError
 from feeder.normalize import mask_url
-from feeder.sources.body import BodyError, read_capped
-from feeder.sources.folder import SourceError
+from feeder.sources.body import read_capped
 from feeder.sources.network import (
     AddressPolicy,
-    BlockedAddressError,
     Deadline,
     GuardedTransport,
     current_deadline,
@@ -26,14 +24,6 @@ from feeder.sources.network import (
 MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PHASE_TIMEOUT = httpx.Timeout(10.0)
-
-
-class FetchError(SourceError):
-    """A web source could not be fetched; the message names the URL and the reason."""
-
-    def __init__(self, message: str, retry_after: str | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after  # the server's Retry-After value, as sent
 
 
 @dataclass(frozen=True)

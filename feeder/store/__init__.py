@@ -18,30 +18,23 @@ from sqlalchemy import Connection, Select, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from feeder.model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
-from feeder.store import items, state
-from feeder.store.engine import (
-    BUSY_TIMEOUT_S,
-    SchemaBehindError,
-    StoreError,
-    database_errors,
-    open_engine,
-)
-from feeder.store.finding import ItemQuery
-from feeder.store.locks import (
+from feeder.errors import (
     LockBusyError,
     LockWaitCancelled,
-    exclusive_lock,
-    holder_of,
-    worker_is_gone,
-    worker_name,
+    SchemaBehindError,
+    SearchQueryError,
+    StoreError,
 )
+from feeder.model import FileState, ItemStamp, SourceStatus, StoredItem, WebState
+from feeder.store import items, state
+from feeder.store.engine import BUSY_TIMEOUT_S, database_errors, open_engine
+from feeder.store.finding import ItemQuery
+from feeder.store.locks import exclusive_lock, holder_of, worker_is_gone, worker_name
 from feeder.store.migrate import SchemaState, ensure_current, schema_state, upgrade
 from feeder.store.protocol import Storage
 from feeder.store.records import FeedVersion, Lease, RecordedListing, Sighting
 from feeder.store.removals import RemovedItem, removed_keys
 from feeder.store.schema import SOURCE_STATUS
-from feeder.store.search import SearchQueryError
 from feeder.store.writer import StoreWriter, feed_versions
 
 __all__ = [

@@ -11,15 +11,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from feeder.errors import StoreError
+
 BUSY_TIMEOUT_S = 30
-
-
-class StoreError(Exception):
-    """A database operation failed; the message names the database."""
-
-
-class SchemaBehindError(StoreError):
-    """The database's schema is older than this feeder and must be upgraded explicitly."""
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from feeder.errors import LockBusyError, LockWaitCancelled
 from feeder.processes import pid_has_ended, process_space
 
 
@@ -36,14 +37,6 @@ def worker_is_gone(name: str) -> bool:
     if host != socket.gethostname() or space != here or here == "unknown" or not pid.isdigit():
         return False
     return pid_has_ended(int(pid))
-
-
-class LockBusyError(Exception):
-    """Another process holds the lock; the message says which and for what."""
-
-
-class LockWaitCancelled(Exception):
-    """The caller gave up waiting for the lock (the service is stopping)."""
 
 
 def _record_pid(fd: int) -> None:

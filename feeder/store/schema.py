@@ -237,8 +237,3 @@ REMOVED_ITEMS = Table(
 
 # Full-text search indexes (SQLite FTS5, PostgreSQL tsvector) are made by the
 # migrations and queried in `search`; they are not part of this metadata.
-
-# The column handles `writer.py` still uses under their ORM names; to go once it reads
-# `ITEMS.c` and `META.c` directly.
-ItemRow = ITEMS.c
-MetaRow = META.c

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 
+from feeder.errors import SearchQueryError
 from feeder.normalize import clean_text
 from feeder.store.schema import ITEMS
 
@@ -38,10 +39,6 @@ _OPERATORS = ("AND", "OR", "NOT")
 # SQLAlchemy's compiler and of FTS5's own parser (a query nests once per term).
 MAX_TERMS, MAX_DEPTH = 32, 8
 _FTS = table("items_fts", column("rowid"))
-
-
-class SearchQueryError(ValueError):
-    """A full-text query that cannot be parsed; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from feeder.dates import own_date
 from feeder.model import DateSource, ItemKind, OtherReport, ParsedItem
+from feeder.parse.dates import own_date
 from feeder.store.records import StoryPlace
 from feeder.store.rows import load_blocks
 from feeder.store.schema import ITEMS, SIGHTINGS

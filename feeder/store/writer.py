@@ -31,8 +31,6 @@ from feeder.store.schema import (
     SOURCE_FILES,
     SOURCE_STATUS,
     WEB_STATE,
-    ItemRow,
-    MetaRow,
 )
 from feeder.store.stories import StoryWriter
 
@@ -50,7 +48,7 @@ class StoreWriter:
         self.removals = RemovalWriter(conn)  # items the user removed, likewise
 
     def get_meta(self, name: str) -> str | None:
-        return self.conn.execute(select(MetaRow.value).where(MetaRow.name == name)).scalar()
+        return self.conn.execute(select(META.c.value).where(META.c.name == name)).scalar()
 
     def delete_meta(self, name: str) -> None:
         self.conn.execute(delete(META).where(META.c.name == name))
@@ -64,7 +62,7 @@ class StoreWriter:
     def find_item(self, key: str) -> StoredVersion | None:
         """The stored version of the item with `key`, if stored."""
         row = self.conn.execute(
-            select(ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(ItemRow.key == key)
+            select(ITEMS.c.id, ITEMS.c.content_hash, ITEMS.c.first_seen).where(ITEMS.c.key == key)
         ).first()
         return StoredVersion(row.id, row.content_hash, row.first_seen) if row else None
 
@@ -77,8 +75,8 @@ class StoreWriter:
         found: dict[str, StoredVersion] = {}
         for start in range(0, len(keys), _BATCH):
             rows = self.conn.execute(
-                select(ItemRow.key, ItemRow.id, ItemRow.content_hash, ItemRow.first_seen).where(
-                    ItemRow.key.in_(keys[start : start + _BATCH])
+                select(ITEMS.c.key, ITEMS.c.id, ITEMS.c.content_hash, ITEMS.c.first_seen).where(
+                    ITEMS.c.key.in_(keys[start : start + _BATCH])
                 )
             )
             found.update((r.key, StoredVersion(r.id, r.content_hash, r.first_seen)) for r in rows)
@@ -224,17 +222,17 @@ class StoreWriter:
 
     def iter_tagging_input(self) -> Iterator[TaggingInput]:
         """What re-tagging needs of every item."""
-        query = select(ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.body, ItemRow.published)
+        query = select(ITEMS.c.id, ITEMS.c.key, ITEMS.c.title, ITEMS.c.body, ITEMS.c.published)
         for r in self._in_batches(query):
             yield TaggingInput(r.id, r.key, r.title, load_blocks(r.body), r.published)
 
     def iter_dated_items(self) -> Iterator[DatedItem]:
         """Every item dated by a calendar day, with its times, for re-dating."""
         query = select(
-            ItemRow.id, ItemRow.key, ItemRow.day, ItemRow.published, ItemRow.updated,
-            ItemRow.first_seen,
+            ITEMS.c.id, ITEMS.c.key, ITEMS.c.day, ITEMS.c.published, ITEMS.c.updated,
+            ITEMS.c.first_seen,
         )  # fmt: skip
-        for r in self._in_batches(query.where(ItemRow.day.is_not(None))):
+        for r in self._in_batches(query.where(ITEMS.c.day.is_not(None))):
             yield DatedItem(r.id, r.day, r.published, r.updated, r.first_seen)
 
     def _in_batches(self, query: Select[*_Columns], batch: int = 500) -> Iterator[Row[*_Columns]]:
@@ -243,7 +241,7 @@ class StoreWriter:
         Key order is the order every writer locks items in: no deadlocks between them."""
         last = ""
         while rows := self.conn.execute(
-            query.where(ItemRow.key > last).order_by(ItemRow.key).limit(batch)
+            query.where(ITEMS.c.key > last).order_by(ITEMS.c.key).limit(batch)
         ).all():
             yield from rows
             last = rows[-1].key

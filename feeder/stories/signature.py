@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields
 from datetime import date
 from functools import cached_property, lru_cache
 
-from feeder.dates import after_dateline, event_day
 from feeder.model import Block
 from feeder.normalize import first_sentence
+from feeder.parse.dates import after_dateline, event_day
 from feeder.topics.enumerations import enumerations
 from feeder.topics.patterns import BRANDS
 
@@ -161,7 +161,7 @@ class Signature:
     own_day: date | None = None
     own_source: str = ""
     # Its date is a day and month whose year the text does not write next to it: a
-    # guess its story may correct (see `feeder.dates`).
+    # guess its story may correct (see `feeder.parse.dates`).
     year_guessed: bool = False
 
     @cached_property

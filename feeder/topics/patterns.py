@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from feeder.dates import DATELINE as DATELINE
+from feeder.parse.dates import DATELINE as DATELINE
 
 # Where a sentence ends: a stop before a capital, or a semicolon or colon.
 SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’»)]*\s+[\"“«(]?[A-Z0-9\u0400-\u042f])|[;:](?=\s)")

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feeder.core import Feeder
+from feeder.errors import BadSearch
 from feeder.model import FeedContent
 from feeder.publish import render_feed
 from feeder.publish.layout import (
@@ -42,7 +43,7 @@ from feeder.web.conditional import Resource, respond
 from feeder.web.metrics import Metrics
 from feeder.web.negotiation import FEED_TYPES, negotiate, wants_html
 from feeder.web.published import ArchivePages, PublishedFiles
-from feeder.web.search import BadSearch, bad_search, search_terms
+from feeder.web.search import bad_search, search_terms
 from feeder.web.stored_feeds import AnswerCurrentFeeds, StoredFeeds
 
 log = logging.getLogger("feeder.web.app")

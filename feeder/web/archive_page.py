@@ -10,6 +10,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from feeder.errors import ArchivePageError
 from feeder.model import Site
 from feeder.publish.layout import (
     ARCHIVE_VIEW,
@@ -25,10 +26,6 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 # Our own file, but parsed as strictly as any feed: no entities, no network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _ROOT = "../../"  # from archive/<slug>/ back to the site's root
-
-
-class ArchivePageError(ValueError):
-    """The archive document cannot be read as Atom; the message says why."""
 
 
 @dataclass(frozen=True)

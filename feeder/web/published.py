@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from feeder.errors import ArchivePageError
 from feeder.model import Site
 from feeder.publish.layout import (
     ARCHIVE_NAME,
@@ -20,7 +21,7 @@ from feeder.publish.layout import (
     archive_path,
     content_type,
 )
-from feeder.web.archive_page import ArchivePageError, render_archive_page
+from feeder.web.archive_page import render_archive_page
 from feeder.web.caching import CACHE_FEEDS, CACHE_ITEM_PAGES, CACHED_ANSWERS
 from feeder.web.conditional import Resource
 

@@ -10,15 +10,12 @@ from collections.abc import Mapping
 
 from starlette.responses import PlainTextResponse, Response
 
+from feeder.errors import BadSearch
 from feeder.model import Site
 from feeder.publish.layout import PAGE, VIEW
 from feeder.publish.pages import render_page
 
 SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, SEARCH_QUERY_MAX = 20, 100, 500
-
-
-class BadSearch(ValueError):
-    """A search request that cannot be answered; the message says why."""
 
 
 def search_terms(params: Mapping[str, str]) -> tuple[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feeder import Feeder
-from feeder.core import UnknownTopicError
+from feeder.errors import UnknownTopicError
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ status` shows them and the scheduler paces by them."""
 
 from datetime import UTC, datetime, timedelta
 
+from feeder.core.status import DEGRADED, FAILING, OK, source_report
 from feeder.model import SourceStatus
-from feeder.status import DEGRADED, FAILING, OK, source_report
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 

@@ -9,7 +9,8 @@ and undated text (teasers, or an article whose page gives no date).
 makes each one an item, leaving out credits and "Read also" links.
 """
 
-from feeder.parse.seed.decoding import ParseError, decode_capture
+from feeder.errors import ParseError
+from feeder.parse.seed.decoding import decode_capture
 from feeder.parse.seed.parser import SeedParser
 
 __all__ = ["ParseError", "SeedParser", "decode_capture"]

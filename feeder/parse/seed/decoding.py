@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import codecs
 
+from feeder.errors import ParseError
 from feeder.normalize import clean_text
-
-
-class ParseError(ValueError):
-    """The input is not a text capture at all (binary data)."""
-
 
 _BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from feeder.dates import after_dateline, own_date
 from feeder.model import Block, ItemKind, ParsedItem
 from feeder.normalize import first_sentence, item_key, shorten
+from feeder.parse.dates import after_dateline, own_date
 from feeder.parse.seed.blocks import READ_ALSO, LineBlock, is_title_like
 
 _CREDIT = re.compile(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from feeder.dates import NUMERIC_DATE, after_dateline, parse_numeric_date
 from feeder.model import ItemKind, ParsedItem, ParseResult
 from feeder.normalize import clean_text, first_sentence, shorten
+from feeder.parse.dates import NUMERIC_DATE, after_dateline, parse_numeric_date
 from feeder.parse.seed.blocks import LineBlock, is_footer, is_title_like, split_blocks
 from feeder.parse.seed.decoding import decode_capture
 from feeder.parse.seed.items import ArticleDraft, article_item, item_identity, short_item

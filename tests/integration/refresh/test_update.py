@@ -15,10 +15,11 @@ import pytest
 from conftest import EXPECTED_TOPIC_COUNTS, SEED_FILES, ManualClock, configure, seed
 
 from feeder import Feeder, make_feeder
+from feeder.errors import LockBusyError
 from feeder.model import DateSource
 from feeder.refresh import LeaseLost, RefreshLimits
 from feeder.store import StoreError
-from feeder.store.locks import LockBusyError, worker_name
+from feeder.store.locks import worker_name
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -413,7 +414,7 @@ def test_a_source_another_worker_is_refreshing_is_waited_for_then_given_up_clear
     assert skipped.sources_skipped == ["seeds"] and skipped.files_scanned == 0
     feeder.store.release_sources(["seeds"], "other-worker")
     assert feeder.refresh().items_new == 17
-    assert feeder.store.leases()["seeds"][0] == feeder.worker  # the last to scan it
+    assert feeder.store.leases()["seeds"].holder == feeder.worker  # the last to scan it
 
 
 def test_a_crashed_workers_lease_is_taken_over_once_it_expires(
@@ -537,7 +538,7 @@ def test_a_refresh_that_lost_its_lease_stops_without_writing(
         with pytest.raises(LeaseLost, match="another worker took over seeds"):
             feeder.refresh(on_progress=stall)
         assert feeder.store.item_count() == 0
-        assert feeder.store.leases()["seeds"][0] == "other"  # not released by the loser
+        assert feeder.store.leases()["seeds"].holder == "other"  # not released by the loser
 
 
 def test_a_worker_whose_sources_others_scanned_still_writes_its_feeds(

@@ -31,9 +31,10 @@ from typer.testing import CliRunner
 
 from feeder import Feeder, load_settings, make_feeder
 from feeder.cli import app
+from feeder.errors import FetchError
 from feeder.service.health import health_report
 from feeder.service.scheduler import Monitor
-from feeder.sources.web import FetchError, WebFetcher
+from feeder.sources.web import WebFetcher
 from feeder.store import StoreError
 from feeder.web.metrics import Metrics
 

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from feeder import Feeder, Settings, make_feeder
 from feeder.cli import app
+from feeder.errors import RemovalError
 from feeder.model import DateSource, ItemKind, ParsedItem
-from feeder.overrides.removal import RemovalError, Target, choose_item, takes_lead_back
+from feeder.overrides.removal import Target, choose_item, takes_lead_back
 from feeder.refresh.decider import Change, classify_item
 
 TRAINING = "53a2e7187d0cbbfecf29a46e"  # seeds/004, 23.12.2024, in `exercises`, a story alone

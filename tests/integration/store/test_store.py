@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from feeder.errors import LockBusyError
 from feeder.model import Block, DateSource, FileState, ItemKind, ParsedItem
 from feeder.store import SearchQueryError, Store, StoreError
-from feeder.store.locks import LockBusyError
 from feeder.store.search import search_statement
 
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeder.store.search import (
-    Operation,
-    SearchQueryError,
-    Term,
-    fts5_match,
-    parse_query,
-)
+from feeder.errors import SearchQueryError
+from feeder.store.search import Operation, Term, fts5_match, parse_query
 
 
 def test_juxtaposed_words_must_all_match() -> None:

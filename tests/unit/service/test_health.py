@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 from feeder.backoff import BACKOFF_CAP_S, backoff_interval
+from feeder.core.status import scan_standing
 from feeder.service.health import SourceHealth, health_report, judge, problems
-from feeder.status import scan_standing
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 

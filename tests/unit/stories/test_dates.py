@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from feeder.dates import after_dateline, first_text_date, parse_numeric_date, undated_item_date
+from feeder.parse.dates import (
+    after_dateline,
+    first_text_date,
+    parse_numeric_date,
+    undated_item_date,
+)
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from threading import Event
 
-from feeder.clients import SharedClients
 from feeder.config import FolderSourceConfig, Settings
-from feeder.database import database_schema as database_schema
-from feeder.database import upgrade_database as upgrade_database
-from feeder.explanation import Explanation, explain_item
-from feeder.feeds import feed_content
+from feeder.core.clients import SharedClients
+from feeder.core.database import database_schema as database_schema
+from feeder.core.database import upgrade_database as upgrade_database
+from feeder.core.explanation import Explanation, explain_item
+from feeder.core.status import SourceReport, StatusReport, TopicInfo, source_report
+from feeder.errors import UnknownItemError, UnknownSourceError, UnknownTopicError
 from feeder.model import FeedContent, RefreshSummary, Site, SourceStatus, StoredItem, WebState
 from feeder.overrides.removal import Removal, remove_item, restore_item
 from feeder.overrides.stories import join_story, leave_story, set_date
@@ -29,8 +30,8 @@ from feeder.refresh import (
     refresh,
     site_of,
 )
+from feeder.refresh.feeds import feed_content
 from feeder.refresh.stories import StoryChanges
-from feeder.status import SourceReport, StatusReport, TopicInfo, source_report
 from feeder.store import (
     FeedVersion,
     ItemQuery,
@@ -50,19 +51,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class UnknownTopicError(KeyError):
-    """A topic slug that the configuration does not define."""
-
-
-class UnknownSourceError(KeyError):
-    """A source name that the configuration does not define."""
-
-
 _KEY_PREFIX = re.compile(r"[0-9a-f]{4,24}")
-
-
-class UnknownItemError(LookupError):
-    """No stored item has this key, or a key prefix fits several; the message says which."""
 
 
 class Feeder:
