@@ -40,6 +40,7 @@ def test_corpus_command_reports_what_it_wrote(tmp_path: Path, capsys) -> None:  
 
 
 @pytest.mark.slow
+@pytest.mark.e2e  # needs wrk and nginx
 def test_run_measures_every_figure_against_its_baseline(tmp_path: Path) -> None:
     figures = run_benchmarks(tmp_path / "work", files=40, items_per_file=5, runs=1, http_seconds=1)
     names = [f.name for f in figures]
