@@ -195,6 +195,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         top = item.path.relative_to(TESTS).parts[0]
         item.add_marker(top if top in ("unit", "e2e") else "integration")
         callspec = getattr(item, "callspec", None)
-        on_postgres = callspec is not None and callspec.params.get("each_database") == "postgresql"
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
         if on_postgres or "postgres" in getattr(item, "fixturenames", ()):
             item.add_marker("e2e")
