@@ -9,8 +9,16 @@ from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Per-run, per-request and per-start lines: useful when debugging, noise otherwise.
-# (alembic.runtime.migration says "Context impl ..." each time a database is opened.)
-ROUTINE_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic.runtime.migration")
+# (alembic.runtime.migration says "Context impl ..." each time a database is opened,
+# alembic.runtime.plugins "setup plugin ..." when alembic is imported, which the
+# commands do after logging is set up.)
+ROUTINE_LOGGERS = (
+    "apscheduler",
+    "httpx",
+    "httpcore",
+    "alembic.runtime.migration",
+    "alembic.runtime.plugins",
+)
 _HANDLER_NAME = "feeder"
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from feeder.cli.db import db
 from feeder.cli.listing import explain, items, topics
@@ -32,14 +29,18 @@ from feeder.cli.terminal import (
     out,
     say,
 )
-from feeder.config import DEFAULT_SEEDS, FolderSourceConfig, default_seeds, is_sample
-from feeder.config.starter import write_starter
-from feeder.errors import StarterExistsError, UnknownSourceError
-from feeder.logs import configure_logging
-from feeder.model import RefreshSummary
-from feeder.publish import PublishError
-from feeder.refresh import LeaseLost
-from feeder.store import LockBusyError, StoreError
+from feeder.errors import (
+    LeaseLost,
+    LockBusyError,
+    PublishError,
+    StarterExistsError,
+    StoreError,
+    UnknownSourceError,
+)
+
+# Commands import what they use when they run: a bare `feeder --help` stays quick.
+if TYPE_CHECKING:
+    from feeder.model import RefreshSummary
 
 app = typer.Typer(
     help=(
@@ -57,6 +58,8 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
+        from importlib.metadata import version
+
         out.print(f"feeder {version('feeder')}", highlight=False)
         raise typer.Exit()
 
@@ -81,6 +84,8 @@ def main(
     ] = None,
 ) -> None:  # fmt: skip
     """Options every command takes."""
+    from feeder.logs import configure_logging
+
     chosen = _log_level(verbose, log_level)
     ctx.obj = {"log_level": chosen}
     configure_logging(chosen if chosen is not None else logging.WARNING)
@@ -126,6 +131,10 @@ def refresh(
     2 configuration error; 3 the database or the output folder failed, or another
     feeder process kept the database busy for longer than --wait.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from feeder.config import FolderSourceConfig
+
     with open_feeder(config) as feeder:
         if not (quiet or as_json):
             for source in feeder.settings.sources:
@@ -171,6 +180,8 @@ def refresh(
 
 
 def _report(summary: RefreshSummary, *, as_json: bool, quiet: bool) -> None:
+    from rich.table import Table
+
     if as_json:
         out.print_json(json.dumps(summary.as_dict()))
         return
@@ -244,6 +255,8 @@ def serve(
     SIGTERM or Ctrl-C (exit 0). Only one service may run per database (exit 3 if
     another one does); exit 2 for a bad configuration or --base-url.
     """
+    from feeder.logs import configure_logging
+
     # The service tells what it does unless asked otherwise (-v, --log-level).
     configure_logging((ctx.obj or {}).get("log_level") or logging.INFO)
     # Imported here: the HTTP and scheduler stack would only slow the other commands.
@@ -271,6 +284,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite a feeder.toml there.")] = False,
 ) -> None:
     """Write a commented starter feeder.toml holding the built-in defaults."""
+    from feeder.config import DEFAULT_SEEDS, default_seeds, is_sample
+    from feeder.config.starter import write_starter
+
     try:
         written = write_starter(folder, force)
     except StarterExistsError as exc:

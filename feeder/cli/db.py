@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from feeder.cli.terminal import (
@@ -13,15 +15,17 @@ from feeder.cli.terminal import (
     out,
     settings_of,
 )
-from feeder.config import Settings
-from feeder.core import database_schema, upgrade_database
-from feeder.normalize import mask_url
-from feeder.store import StoreError
+from feeder.errors import StoreError
+
+if TYPE_CHECKING:
+    from feeder.config import Settings
 
 db = typer.Typer(help="The database schema: see where it stands, upgrade it.", no_args_is_help=True)
 
 
 def _database(settings: Settings) -> str:
+    from feeder.normalize import mask_url
+
     return mask_url(settings.database_url or "")
 
 
@@ -31,6 +35,8 @@ def db_current(config: ConfigOption = None) -> None:
 
     Exit status: 0 up to date; 1 behind (run `feeder db upgrade`); 3 unreachable.
     """
+    from feeder.core import database_schema
+
     settings = settings_of(config)
     try:
         state = database_schema(settings)
@@ -55,6 +61,8 @@ def db_upgrade(config: ConfigOption = None) -> None:
     SQLite databases are upgraded on start anyway; PostgreSQL ones only by this
     command, once, before the workers start. Exit status: 0 done; 3 failed.
     """
+    from feeder.core import upgrade_database
+
     settings = settings_of(config)
     try:
         before = upgrade_database(settings)

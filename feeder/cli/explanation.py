@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeder.core import Explanation
-from feeder.topics import Mention, Verdict
+if TYPE_CHECKING:
+    from feeder.core import Explanation
+    from feeder.topics import Mention, Verdict
 
 
 def _mention_line(mention: Mention) -> str:

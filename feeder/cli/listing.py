@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from feeder.cli.explanation import explanation_json, render_explanation
 from feeder.cli.stories import item_json
@@ -21,8 +20,13 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.errors import UnknownItemError, UnknownSourceError, UnknownTopicError
-from feeder.store import ItemQuery, SearchQueryError, StoreError
+from feeder.errors import (
+    SearchQueryError,
+    StoreError,
+    UnknownItemError,
+    UnknownSourceError,
+    UnknownTopicError,
+)
 
 
 def items(
@@ -53,6 +57,10 @@ def items(
     as_json: JsonOption = False,
 ) -> None:  # fmt: skip
     """List the newest entries (one per story; `feeder stories` lists their reports)."""
+    from rich.table import Table
+
+    from feeder.store import ItemQuery
+
     with open_feeder(config) as feeder:
         site = feeder.site
         start = None
@@ -111,6 +119,8 @@ def explain(
 
 def topics(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List the configured topics with their number of stored items."""
+    from rich.table import Table
+
     with open_feeder(config) as feeder:
         try:
             found = feeder.topics()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,12 +19,12 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.core import Feeder
-from feeder.errors import RemovalError
-from feeder.model import Site
-from feeder.overrides.removal import Removal
-from feeder.publish import PublishError
-from feeder.store import StoreError
+from feeder.errors import PublishError, RemovalError, StoreError
+
+if TYPE_CHECKING:
+    from feeder.core import Feeder
+    from feeder.model import Site
+    from feeder.overrides.removal import Removal
 
 KeyArgument = Annotated[str, typer.Argument(help="The item's key, or enough of its start.")]
 

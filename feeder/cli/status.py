@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from feeder.cli.terminal import (
     EXIT_FATAL,
@@ -18,9 +16,10 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.config import FolderSourceConfig
-from feeder.core.status import OK, SourceReport, StatusReport
-from feeder.store import StoreError
+from feeder.errors import StoreError
+
+if TYPE_CHECKING:
+    from feeder.core.status import SourceReport, StatusReport
 
 
 def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
@@ -28,6 +27,10 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
 
     Reads the database, so it works whether or not `feeder serve` is running.
     """
+    from rich.table import Table
+
+    from feeder.config import FolderSourceConfig
+
     with open_feeder(config) as feeder:
         try:
             report = feeder.status()
@@ -105,6 +108,8 @@ def _interval(source: SourceReport) -> str:
 
 
 def _result(source: SourceReport, report: StatusReport) -> str:
+    from feeder.core.status import OK
+
     scans = source.scans
     result = (
         "never scanned"

@@ -7,10 +7,9 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from feeder.cli.terminal import (
     EXIT_FATAL,
@@ -21,10 +20,11 @@ from feeder.cli.terminal import (
     open_feeder,
     out,
 )
-from feeder.core import Feeder
-from feeder.errors import UnknownItemError
-from feeder.model import Site, StoredItem
-from feeder.store import StoreError
+from feeder.errors import StoreError, UnknownItemError
+
+if TYPE_CHECKING:
+    from feeder.core import Feeder
+    from feeder.model import Site, StoredItem
 
 story = typer.Typer(
     help="Decide by hand which story an item reports: grouping's judgement, overridden.",
@@ -64,6 +64,8 @@ def stories(
 ) -> None:
     """List the newest stories reported more than once: each story's entry (its first
     report) and its other reports, with their sources and dates."""
+    from rich.table import Table
+
     with open_feeder(config) as feeder:
         site = feeder.site
         try:

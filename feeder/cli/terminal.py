@@ -4,22 +4,18 @@ and loading settings or opening a `Feeder` with errors reported the same way."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from feeder.config import (
-    DEFAULT_SEEDS,
-    ConfigError,
-    FolderSourceConfig,
-    Settings,
-    is_sample,
-    load_settings,
-)
-from feeder.core import Feeder, make_feeder
-from feeder.refresh import published_address
-from feeder.store import StoreError
+from feeder.errors import ConfigError, StoreError
+
+# Each command imports the core when it runs: `feeder --help` and `feeder init` need
+# none of the database, HTTP and rendering stack behind it.
+if TYPE_CHECKING:
+    from feeder.config import FolderSourceConfig, Settings
+    from feeder.core import Feeder
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_CONFIG, EXIT_FATAL = 0, 1, 2, 3
 
@@ -50,6 +46,8 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def settings_of(config: Path | None) -> Settings:
+    from feeder.config import load_settings
+
     try:
         return load_settings(config)
     except ConfigError as exc:
@@ -57,6 +55,9 @@ def settings_of(config: Path | None) -> Settings:
 
 
 def open_feeder(config: Path | None) -> Feeder:
+    from feeder.core import make_feeder
+    from feeder.refresh import published_address
+
     try:
         return make_feeder(published_address(settings_of(config)))
     except StoreError as exc:
@@ -65,6 +66,8 @@ def open_feeder(config: Path | None) -> Feeder:
 
 def folder_shown(source: FolderSourceConfig) -> str:
     """A folder source's folder, and whether it is the packaged sample."""
+    from feeder.config import DEFAULT_SEEDS, is_sample
+
     if is_sample(source.path):
         return (f"{source.path} (the sample captures shipped with feeder; they stay in "
                 f"this folder's feeds once read: try them in a folder of their own, and put "

@@ -20,15 +20,22 @@ from feeder.publish.archive import (
 from feeder.publish.atom_rss import render_atom_or_rss
 from feeder.publish.document import FeedDocument, content_html, feed_document
 from feeder.publish.files import remove_stale_temp_files, write_if_changed
+from feeder.publish.item_pages import PagePool, write_item_pages
 from feeder.publish.jsonfeed import render_json_feed
 from feeder.publish.layout import FEED_FORMATS, FEED_VIEWS, archive_manifest
-from feeder.publish.pages import render_feed_page, render_index, render_item_page, render_opml
+from feeder.publish.pages import (
+    render_feed_page,
+    render_index,
+    render_opml,
+    render_stylesheet,
+)
 
 __all__ = [
     "FEED_FORMATS",
     "FEED_VIEWS",
     "ArchiveResult",
     "FeedDocument",
+    "PagePool",
     "PublishError",
     "PublishResult",
     "archive_manifest",
@@ -80,11 +87,12 @@ def publish_site(
     topic_titles: Mapping[str, str],
     out_dir: Path,
     render: Collection[str] | None = None,
+    pool: PagePool | None = None,
 ) -> PublishResult:
     """Write every feed in each of `FEED_VIEWS`, the index, the OPML list and a page
     per item of `items`. Only the feeds named in `render` are rendered (None: all of
     them); the others are left as they are. Files of feeds no longer configured are
-    removed."""
+    removed. Many item pages are rendered in `pool` (default: one worker per core)."""
     result = PublishResult()
     for feed in feeds:
         doc = None
@@ -106,12 +114,11 @@ def publish_site(
     for name, data in (
         (layout.INDEX, render_index(site, feeds, topic_titles)),
         (layout.OPML, render_opml(site, feeds)),
+        (layout.STYLESHEET, render_stylesheet()),
     ):
         result.pages_written += write_if_changed(out_dir / name, data)
-    for item in items:
-        page = render_item_page(site, item, topic_titles)
-        path = out_dir / layout.item_path(item.key)
-        result.pages_written += write_if_changed(path, page, durable=False)
+    pool = pool or PagePool.for_this_machine()
+    result.pages_written += write_item_pages(site, items, topic_titles, out_dir, pool)
     result.removed += _remove_stale_feeds(out_dir, {feed.slug for feed in feeds})
     return result
 

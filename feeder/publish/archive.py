@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeder.model import FeedContent, Site, StoredItem
-from feeder.publish.atom_rss import render_atom_or_rss
+from feeder.model import FeedContent, Site
+from feeder.publish.archive_walk import (
+    ItemLoader,
+    PageToRender,
+    pages_in_walk_order,
+)
+from feeder.publish.atom_rss import RenderedEntries, render_atom_spliced
 from feeder.publish.chain import Chain, load_recorded, page_digest
 from feeder.publish.document import archive_document
 from feeder.publish.files import write_if_changed
@@ -27,16 +32,12 @@ from feeder.publish.layout import (
     ARCHIVE,
     ARCHIVE_MANIFEST,
     ARCHIVE_PAGE,
-    ARCHIVE_VIEW,
     LEGACY_ARCHIVE_MANIFEST,
     LEGACY_ARCHIVE_PAGE,
     archive_folder,
     archive_manifest,
     archive_page_name,
 )
-
-# Loads the stored items with these keys, in any order.
-ItemLoader = Callable[[list[str]], Iterable[StoredItem]]
 
 
 @dataclass
@@ -54,11 +55,6 @@ def recorded_pages(out_dir: Path, slug: str) -> list[list[str]]:
         return load_recorded(json.loads((out_dir / archive_manifest(slug)).read_text("utf-8")))
     except (OSError, ValueError):
         return []
-
-
-def newest_first(items: Iterable[StoredItem]) -> list[StoredItem]:
-    """Items in the order every feed document lists them: newest, then by key."""
-    return sorted(sorted(items, key=lambda i: i.key), key=lambda i: i.published, reverse=True)
 
 
 def _current(path: Path, digest: str) -> bool:
@@ -87,32 +83,57 @@ def publish_archive(
     everything: bool = False,
     touched: Collection[str] = (),
 ) -> ArchiveResult:
-    """Bring `feed`'s archive pages in line with `chain`. `everything` renders every
-    page (the output settings changed); otherwise only those whose items changed since
-    they were written, and those holding a `touched` item (its story's other reports
-    changed: a page's digest covers its entries' keys and times, not their content).
-    The pages' keys are recorded after the pages themselves."""
-    result = ArchiveResult()
-    folder = out_dir / archive_folder(feed.slug)
-    for number, stamps in enumerate(chain.pages, start=1):
-        path = folder / archive_page_name(number)
-        digest = page_digest(number, stamps)
-        renew = everything or any(stamp.key in touched for stamp in stamps)
-        if not renew and _current(path, digest):
-            result.unchanged += 1
-            continue
-        items = newest_first(load([stamp.key for stamp in stamps]))
-        page = FeedContent(feed.slug, feed.title, items, len(items))
-        document = archive_document(site, page, number, topic_titles)
-        data = render_atom_or_rss(document, ARCHIVE_VIEW)
-        if write_if_changed(path, data + _stamp(digest)):
-            result.written += 1
+    """Bring one feed's archive pages in line with its chain (see `publish_archives`)."""
+    results = publish_archives(
+        site, [(feed, chain)], load, topic_titles, out_dir, everything, touched
+    )
+    return results[feed.slug]
+
+
+def publish_archives(
+    site: Site,
+    feeds: Sequence[tuple[FeedContent, Chain]],
+    load: ItemLoader,
+    topic_titles: Mapping[str, str],
+    out_dir: Path,
+    everything: bool = False,
+    touched: Collection[str] = (),
+) -> dict[str, ArchiveResult]:
+    """Bring each feed's archive pages in line with its chain, and say what was done
+    per feed. `everything` renders every page (the output settings changed);
+    otherwise only those whose items changed since they were written, and those
+    holding a `touched` item (its story's other reports changed: a page's digest
+    covers its entries' keys and times, not their content). The items are read once,
+    oldest first, and each entry rendered once for every page holding it (see
+    `archive_walk`). Each feed's page keys are recorded after its pages."""
+    results = {feed.slug: ArchiveResult() for feed, _ in feeds}
+    pages: list[PageToRender] = []
+    for feed, chain in feeds:
+        folder = out_dir / archive_folder(feed.slug)
+        for number, stamps in enumerate(chain.pages, start=1):
+            path = folder / archive_page_name(number)
+            digest = page_digest(number, stamps)
+            renew = everything or any(stamp.key in touched for stamp in stamps)
+            if not renew and _current(path, digest):
+                results[feed.slug].unchanged += 1
+            else:
+                pages.append(PageToRender(feed, number, stamps, path, digest))
+    entries = RenderedEntries()
+    for page, items in pages_in_walk_order(pages, load):
+        content = FeedContent(page.feed.slug, page.feed.title, items, len(items))
+        document = archive_document(site, content, page.number, topic_titles)
+        data = render_atom_spliced(document, entries)
+        if write_if_changed(page.path, data + _stamp(page.digest)):
+            results[page.feed.slug].written += 1
         else:
-            result.unchanged += 1
-    result.removed = _remove_stale(folder, len(chain.pages))
-    # Written even for a feed with no pages yet: it marks the archive as published.
-    write_if_changed(folder / ARCHIVE_MANIFEST, json.dumps(chain.recorded, indent=0).encode())
-    return result
+            results[page.feed.slug].unchanged += 1
+    for feed, chain in feeds:
+        folder = out_dir / archive_folder(feed.slug)
+        results[feed.slug].removed = _remove_stale(folder, len(chain.pages))
+        # Written even for a feed with no pages yet: it marks the archive as published.
+        data = json.dumps(chain.recorded, indent=0).encode()
+        write_if_changed(folder / ARCHIVE_MANIFEST, data)
+    return results
 
 
 def _remove_stale(folder: Path, pages: int) -> int:

@@ -1,9 +1,14 @@
-"""Atom and RSS 2.0 from a `FeedDocument`, written by feedgen."""
+"""Atom and RSS 2.0 from a `FeedDocument`, written by feedgen. Archive pages may take
+their entries from `RenderedEntries`: each entry rendered by feedgen once and spliced
+into every page that holds it, byte for byte what feedgen writes for the whole page."""
 
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
+from dataclasses import replace
 
+from feedgen.entry import FeedEntry as FeedgenEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -65,8 +70,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
     return fg
 
 
-def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
-    fe = fg.add_entry(order="append")
+def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> FeedgenEntry:
+    fe: FeedgenEntry = fg.add_entry(order="append")
     fe.id(entry.id)
     fe.title(entry.title)
     # feedgen 1.0 writes entry links without rel/type (its issue #135); Atom's default
@@ -78,7 +83,8 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
         # Atom says its summary is text; RSS readers take <description> as HTML, where
         # a plain `<` or `&` in the text would be markup.
         fe.summary(entry.summary if fmt == "atom" else html.escape(entry.summary, quote=False))
-    fe.content(entry.content_html, type="html")
+    if entry.content_html:  # none in a summary feed (see `document.carries_full_text`)
+        fe.content(entry.content_html, type="html")
     for category in entry.categories:
         if category.scheme:
             fe.category(term=category.term, label=category.label, scheme=category.scheme)
@@ -88,6 +94,7 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
         fe.author({"name": entry.author})
         fe.load_extension("dc", atom=False, rss=True)
         fe.dc.dc_creator(entry.author)  # RSS <author> must be an e-mail address
+    return fe
 
 
 def render_atom_or_rss(doc: FeedDocument, fmt: str) -> bytes:
@@ -98,3 +105,52 @@ def render_atom_or_rss(doc: FeedDocument, fmt: str) -> bytes:
     if fmt == "atom":
         return fg.atom_str(pretty=True)
     return fg.rss_str(pretty=True)
+
+
+# The end of every Atom document feedgen writes; entries go just before it.
+_ATOM_END = b"</feed>\n"
+
+
+class RenderedEntries:
+    """Atom entries as feedgen writes them inside a document, each rendered once and
+    kept (the most recently used `size` of them) for every document that holds it.
+    Keyed by the entry's whole value, so an entry that differs in anything, as the
+    `all` archive's and a topic's may, is rendered apart."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.rendered = 0  # entries feedgen rendered
+        self.reused = 0  # entries taken from the cache
+        self._cache: OrderedDict[FeedEntry, bytes] = OrderedDict()
+        self._fg = FeedGenerator()
+
+    def atom(self, entry: FeedEntry) -> bytes:
+        """`entry` as it appears in an Atom document: indented one level, newline-ended."""
+        found = self._cache.get(entry)
+        if found is not None:
+            self._cache.move_to_end(entry)
+            self.reused += 1
+            return found
+        fe = _add_entry(self._fg, entry, "atom")
+        self._fg.remove_entry(fe)
+        # Serialised under a parent, as in the document: libxml2 indents a subtree by
+        # its depth alone, so the lines between the parent's tags are the entry's.
+        parent = etree.Element("feed")
+        parent.append(fe.atom_entry())
+        text = etree.tostring(parent, pretty_print=True, encoding="UTF-8", xml_declaration=False)
+        data = text[text.index(b"\n") + 1 : -len(_ATOM_END)]
+        self._cache[entry] = data
+        self.rendered += 1
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return data
+
+
+def render_atom_spliced(doc: FeedDocument, entries: RenderedEntries) -> bytes:
+    """`doc` as Atom, the same bytes as `render_atom_or_rss(doc, "atom")`: feedgen
+    writes the document without its entries, and each entry comes from `entries`."""
+    head = render_atom_or_rss(replace(doc, entries=()), "atom")
+    if not head.endswith(_ATOM_END):  # not what feedgen 1.0 writes: render it whole
+        return render_atom_or_rss(doc, "atom")
+    body = b"".join(entries.atom(entry) for entry in doc.entries)
+    return head[: -len(_ATOM_END)] + body + _ATOM_END

@@ -1,6 +1,7 @@
 """What a feed says, whatever its format: one `FeedDocument` built from stored items
 feeds Atom and RSS (feedgen), JSON Feed and the HTML view alike, so the formats
-cannot drift apart."""
+cannot drift apart. The feed of everything (and a search) carries each item's full
+text; a topic feed carries its lead as a summary and links to where the text is."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from feeder.config import ALL_FEED
 from feeder.model import FeedContent, Site, StoredItem
+from feeder.normalize import shorten
 from feeder.publish.entry_times import entry_times
-from feeder.publish.layout import ARCHIVE_VIEW, FEED_VIEWS
+from feeder.publish.layout import ARCHIVE_VIEW, FEED_VIEWS, SEARCH
 
 # An empty feed still needs an `updated`; a fixed instant keeps it byte-stable.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+# How long an entry's summary may be: a lead paragraph or so, cut at a word.
+SUMMARY_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class FeedEntry:
     published: datetime
     updated: datetime
     summary: str  # plain text
-    content_html: str
+    content_html: str  # "" in a summary feed: readers show the summary, open the link
     categories: tuple[Category, ...]
     author: str | None
 
@@ -71,6 +76,20 @@ class FeedDocument:
         return self.current is not None
 
 
+def carries_full_text(slug: str) -> bool:
+    """Whether the entries of feed `slug` (its subscription document, its archive
+    pages) carry each item's full text: only the feed of everything and a search.
+    A topic feed repeats items the `all` feed already carries in full, so it carries
+    their summary and link, and stays a fraction of the size."""
+    return slug in (ALL_FEED, SEARCH)
+
+
+def summary_text(item: StoredItem) -> str:
+    """The entry's summary, plain text: its lead paragraph (else its title) cut at a
+    word boundary to about `SUMMARY_LENGTH` characters, ending in an ellipsis if cut."""
+    return shorten(item.summary or item.title, SUMMARY_LENGTH)
+
+
 def content_html(item: StoredItem) -> str:
     """The item's body as HTML paragraphs and subheadings, all text escaped."""
     tags = {"p": "p", "h": "h3"}
@@ -102,9 +121,12 @@ def feed_entry(
     item: StoredItem,
     topic_titles: Mapping[str, str],
     updated: datetime | None = None,
+    full_text: bool = True,
 ) -> FeedEntry:
-    """`item` as a feed entry: its `tag:` id, its link, its topics then its own labels;
-    `updated` as its document gives it (see `entry_times`), else as stored."""
+    """`item` as a feed entry: its `tag:` id, its link, its summary, its topics then its
+    own labels; `updated` as its document gives it (see `entry_times`), else as stored.
+    With `full_text` (see `carries_full_text`) its body and its story's other reports
+    as HTML; without, no content."""
     categories = [
         Category(slug, topic_titles.get(slug, slug), site.base_url) for slug in item.topics
     ]
@@ -116,20 +138,26 @@ def feed_entry(
         url=item.link or site.item_url(item.key),
         published=item.published,
         updated=updated or item.updated,
-        summary=item.summary,
-        content_html=(content_html(item) or html.escape(item.title))
-        + (f"\n{also}" if (also := also_reported_html(site, item)) else ""),
+        summary=summary_text(item),
+        content_html=_full_text(site, item) if full_text else "",
         categories=tuple(categories),
         author=item.author,
     )
 
 
+def _full_text(site: Site, item: StoredItem) -> str:
+    body = content_html(item) or html.escape(item.title)
+    also = also_reported_html(site, item)
+    return f"{body}\n{also}" if also else body
+
+
 def _entries(
-    site: Site, items: Sequence[StoredItem], topic_titles: Mapping[str, str]
+    site: Site, feed: FeedContent, topic_titles: Mapping[str, str]
 ) -> tuple[FeedEntry, ...]:
+    full_text = carries_full_text(feed.slug)
     return tuple(
-        feed_entry(site, item, topic_titles, updated)
-        for item, updated in zip(items, entry_times(items), strict=True)
+        feed_entry(site, item, topic_titles, updated, full_text)
+        for item, updated in zip(feed.items, entry_times(feed.items), strict=True)
     )
 
 
@@ -152,7 +180,7 @@ def feed_document(site: Site, feed: FeedContent, topic_titles: Mapping[str, str]
         author=site.title,
         urls={view: site.feed_url(feed.slug, view, feed.query) for view in FEED_VIEWS},
         updated=_updated(feed.items),
-        entries=_entries(site, feed.items, topic_titles),
+        entries=_entries(site, feed, topic_titles),
         total=feed.total,
         hub=site.hub,
         prev_archive=prev_archive,
@@ -176,7 +204,7 @@ def archive_document(
         author=site.title,
         urls={ARCHIVE_VIEW: url},
         updated=_updated(feed.items),
-        entries=_entries(site, feed.items, topic_titles),
+        entries=_entries(site, feed, topic_titles),
         total=len(feed.items),
         prev_archive=site.archive_url(feed.slug, page - 1) if page > 1 else None,
         current=site.feed_url(feed.slug, ARCHIVE_VIEW),

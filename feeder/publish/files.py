@@ -41,16 +41,72 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
         pass
     except OSError as exc:
         raise PublishError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    _replace(path, data, durable=durable, chmod=True)
+    return True
+
+
+class FreshFolder:
+    """A folder this process fills from empty (a cold build's item pages): each file is
+    written new, with none of `write_if_changed`'s checks for one already there. Still
+    atomic (a temporary file renamed), so a kill at any moment leaves whole files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # once, not per file
+        except OSError as exc:
+            raise PublishError(f"{folder}: cannot create: {exc.strerror or exc}") from exc
+        # The mode `os.open` asks for survives this process's umask: no `fchmod` needed.
+        umask = _umask()
+        self._chmod = umask is None or umask & _MODE != 0
+
+    @staticmethod
+    def is_fresh(folder: Path) -> bool:
+        """Whether `folder` is missing or empty: nothing in it to compare with."""
+        try:
+            with os.scandir(folder) as entries:
+                return next(entries, None) is None
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False  # unreadable: let the careful path report it
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write file `name` of this folder, not flushed to disk (like item pages)."""
+        _replace(self.folder / name, data, durable=False, chmod=self._chmod)
+
+
+_MODE = 0o644  # whatever the umask: a web server must read every published file
+
+
+def _umask() -> int | None:
+    """This process's umask, read without changing it (Linux); None where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _replace(path: Path, data: bytes, *, durable: bool, chmod: bool) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`."""
     # A fresh random name each time (never another writer's file, even one in another
     # container sharing the folder); one a crash leaves is cleared by a later refresh.
     tmp = path.parent / f".{path.name}.{_writer()}-{secrets.token_hex(4)}.tmp"
     created = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, _MODE)
         created = True
         try:
-            os.fchmod(fd, 0o644)  # whatever the umask: a web server must read it
+            if chmod:
+                os.fchmod(fd, _MODE)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
@@ -63,7 +119,6 @@ def write_if_changed(path: Path, data: bytes, durable: bool = True) -> bool:
         if created:
             tmp.unlink(missing_ok=True)
         raise PublishError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    return True
 
 
 @cache  # read once: a process does not change machine or PID namespace

@@ -12,15 +12,16 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def _item(entry: FeedEntry) -> dict[str, Any]:
-    """One JSON Feed item; optional members only when they have a value."""
-    item: dict[str, Any] = {
-        "id": entry.id,
-        "url": entry.url,
-        "title": entry.title,
-        "content_html": entry.content_html,
-    }
-    if entry.summary:
-        item["summary"] = entry.summary
+    """One JSON Feed item; optional members only when they have a value. An entry
+    without content (a summary feed's) gives its summary as the text JSON Feed
+    requires, once: as `content_text`, not also as `summary`."""
+    item: dict[str, Any] = {"id": entry.id, "url": entry.url, "title": entry.title}
+    if entry.content_html:
+        item["content_html"] = entry.content_html
+        if entry.summary:
+            item["summary"] = entry.summary
+    else:
+        item["content_text"] = entry.summary
     item["date_published"] = entry.published.isoformat()
     item["date_modified"] = entry.updated.isoformat()
     if entry.author:

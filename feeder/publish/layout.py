@@ -68,6 +68,8 @@ PAGE = "html"  # the extension of every page a browser shows
 INDEX = f"index.{PAGE}"
 OPML = "feeds.opml"
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
+STYLESHEET = "style.css"  # the one stylesheet every page links, written once
+STYLESHEET_CONTENT_TYPE = "text/css; charset=utf-8"
 ITEMS = "items"  # the folder of the item pages
 ARCHIVE = "archive"  # the folder of the RFC 5005 archives, one folder per feed
 ARCHIVE_VIEW = "atom"  # archive pages are Atom only
@@ -93,7 +95,13 @@ def _unnamed(pattern: re.Pattern[str]) -> str:
 # Every name the publisher writes that may be served (index.html is a feed name too);
 # an allow-list, so no request can reach a hidden file or outside the feeds folder.
 SERVED_NAME = re.compile(
-    "|".join((*(_unnamed(p) for p in (FEED_NAME, ITEM_NAME, ARCHIVE_NAME)), re.escape(OPML)))
+    "|".join(
+        (
+            *(_unnamed(p) for p in (FEED_NAME, ITEM_NAME, ARCHIVE_NAME)),
+            re.escape(OPML),
+            re.escape(STYLESHEET),
+        )
+    )
 )
 
 
@@ -151,6 +159,7 @@ def archive_url(base_url: str, slug: str, page: int) -> str:
 _CONTENT_TYPES = {
     **{view.name: view.content_type for view in VIEWS},
     OPML.rpartition(".")[2]: OPML_CONTENT_TYPE,
+    STYLESHEET.rpartition(".")[2]: STYLESHEET_CONTENT_TYPE,
 }
 
 

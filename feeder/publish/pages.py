@@ -1,11 +1,13 @@
 """HTML and OPML around the feeds: the index, the readable view of a feed, one
-permalink page per item, and the OPML subscription list, from the Jinja2 templates in
-`templates/`. Pure rendering: data in, bytes out."""
+permalink page per item, the OPML subscription list and the stylesheet every page
+links, from the Jinja2 templates in `templates/`. Pure rendering: data in, bytes out."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from functools import cache
+from importlib.resources import files
+from typing import Any, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -55,6 +57,8 @@ _TEMPLATES = Environment(
     auto_reload=False,  # they ship with the code: no stat of every template on every page
 )
 _TEMPLATES.globals.update(
+    root="",  # a page at the site's root; others pass the way back to it
+    stylesheet=layout.STYLESHEET,
     formats=[layout.VIEW[fmt] for fmt in layout.FEED_FORMATS],
     index=layout.INDEX,
     opml=layout.OPML,
@@ -66,6 +70,9 @@ _TEMPLATES.globals.update(
     describe_date=describe_date,
     site_link=site_link,
 )
+
+
+_ITEM_PAGE = _TEMPLATES.get_template("item.html")  # the hot one: thousands a publish
 
 
 def render_page(template: str, **context: Any) -> bytes:
@@ -96,19 +103,53 @@ def render_feed_page(site: Site, doc: FeedDocument) -> bytes:
     return render_page("feed.html", title=doc.title, site=site, doc=doc)
 
 
+class _Topic(NamedTuple):
+    """One of an item's topics as its page shows it."""
+
+    alternate: Markup  # `<link rel="alternate">` to the topic's Atom feed
+    link: Markup  # to the topic's page, which holds its addresses in every format
+    why: str
+
+
+@cache
+def _topic_markup(base_url: str, slug: str, title: str) -> tuple[Markup, Markup]:
+    # The same for every page of a publish: made once, not once per item. One feed
+    # format is enough to discover the feed by; its page lists every format.
+    atom = layout.VIEW["atom"]
+    href = layout.feed_url(base_url, slug, atom.name)
+    alternate = Markup('<link rel="alternate" type="{}" title="{}" href="{}">').format(
+        atom.media_type, title, href
+    )
+    link = Markup('<a href="../{}">{}</a>').format(layout.feed_path(slug, layout.PAGE), title)
+    return alternate, link
+
+
 def render_item_page(site: Site, item: StoredItem, topic_titles: Mapping[str, str]) -> bytes:
-    """The permalink page an entry links to: the item's full text, and the feeds of
-    its topics to subscribe to."""
+    """The permalink page an entry links to: the item's full text, its story's other
+    reports, and its topics (why it is in each), each linked to its feed: to discover
+    in the page's head, to subscribe to on the topic's page."""
+    topics = [
+        _Topic(
+            *_topic_markup(site.base_url, slug, topic_titles.get(slug, slug)),
+            item.why.get(slug, ""),
+        )
+        for slug in item.topics
+    ]
     also = Markup(also_reported_html(site, item, layout.item_file))  # escaped as it is built
-    return render_page(
-        "item.html",
+    return _ITEM_PAGE.render(
         title=item.title,
         site=site,
         item=item,
+        date=describe_date(site, item),
         also=also,
-        topic_titles=topic_titles,
+        topics=topics,
         root="../",
-    )
+    ).encode()
+
+
+def render_stylesheet() -> bytes:
+    """The stylesheet every page links, written once at `layout.STYLESHEET`."""
+    return files("feeder.publish").joinpath("templates", "style.css").read_bytes()
 
 
 def render_opml(site: Site, feeds: Sequence[FeedContent]) -> bytes:

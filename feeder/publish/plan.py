@@ -20,7 +20,7 @@ from feeder.topics import rules_fingerprint
 
 # Bumped when the same items and settings render other bytes: the next refresh then
 # rewrites every file, closed archives too (2: each entry's `updated` made distinct).
-OUTPUT_FORMAT = 2
+OUTPUT_FORMAT = 3  # 3: topic feeds carry summaries, pages link one stylesheet
 
 
 @dataclass(frozen=True)

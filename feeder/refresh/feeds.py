@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from feeder.config import ALL_FEED, Settings
 from feeder.model import FeedContent
-from feeder.publish.archive import newest_first, recorded_pages
+from feeder.publish.archive import recorded_pages
+from feeder.publish.archive_walk import newest_first
 from feeder.publish.chain import Chain, plan_chain
 from feeder.store import Storage
 

@@ -2,7 +2,7 @@
 `publish.plan` what to render, and call the renderers.
 
     marker + store.feed_versions | plan_publish (pure)
-      | feed_chain per feed | publish_archive per rendered feed | publish_site
+      | feed_chain per feed | publish_archives (the rendered feeds' pages) | publish_site
       | write_marker
 """
 
@@ -17,11 +17,11 @@ from feeder.publish import (
     FEED_VIEWS,
     PublishResult,
     archive_manifest,
-    publish_archive,
     publish_site,
     remove_item_pages,
     remove_stale_archives,
 )
+from feeder.publish.archive import publish_archives
 from feeder.publish.layout import feed_path
 from feeder.publish.plan import (
     FeedChanges,
@@ -125,13 +125,12 @@ def publish(
     feeds = [feed for feed, _ in chains]
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     # Archives first: a feed's prev-archive link never points at a page not written.
-    for feed, chain in chains:
-        if plan.feeds is None or feed.slug in plan.feeds:
-            archived = publish_archive(
-                site, feed, chain, store.items_by_keys, titles, settings.feeds_dir,
-                everything=plan.new_output, touched=set(plan.touched),
-            )  # fmt: skip
-            summary.archives_written += archived.written
+    rendered = [pair for pair in chains if plan.feeds is None or pair[0].slug in plan.feeds]
+    archived = publish_archives(
+        site, rendered, store.items_by_keys, titles, settings.feeds_dir,
+        everything=plan.new_output, touched=set(plan.touched),
+    )  # fmt: skip
+    summary.archives_written += sum(result.written for result in archived.values())
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
     summary.published = publish_site(site, feeds, items, titles, settings.feeds_dir, plan.feeds)
     if plan.feeds is None:  # writing everything, as after another worker's `feeder remove`

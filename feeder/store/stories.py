@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
@@ -20,6 +21,12 @@ from feeder.store.story_reads import as_parsed
 from feeder.stories import Override, Report, Signature
 
 _BATCH = 500  # values per IN (...) list
+
+
+# The signatures read lately, by their JSON: a batch's candidates are mostly the same
+# stored reports as the last batch's (two in three reads, at a cold start). Signatures
+# are immutable; the bound keeps memory flat.
+_signature = lru_cache(maxsize=2048)(Signature.from_json)
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -103,7 +110,7 @@ class StoryWriter:
             )  # fmt: skip
             found += [
                 Report(
-                    r.id, r.key, sig := Signature.from_json(r.signature), _own_day(sig),
+                    r.id, r.key, sig := _signature(r.signature), _own_day(sig),
                     sig.year_guessed, r.story_id or r.id,
                     context=sig.own_source == DateSource.CONTEXT,
                 )
@@ -156,7 +163,7 @@ class StoryWriter:
                 .order_by(items.id)
             )  # fmt: skip
             for r in rows:
-                sig = Signature.from_json(r.signature) if r.signature else None
+                sig = _signature(r.signature) if r.signature else None
                 source = DateSource(r.date_source)
                 if sig is not None and sig.own_source:
                     own = (sig.own_day, DateSource(sig.own_source), sig.year_guessed)

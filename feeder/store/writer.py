@@ -88,10 +88,14 @@ class StoreWriter:
         upsert is idempotent)."""
         if not items:
             return {}
+        if self.conn.dialect.name == "sqlite":
+            return self._add_items_locked(items)
+        # No `sort_by_parameter_order`: each row returns its key, so any order will do,
+        # and the rows go in multi-row batches.
         stmt = (
             self.insert(ITEMS)
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(ITEMS.c.key, ITEMS.c.id, sort_by_parameter_order=True)
+            .returning(ITEMS.c.key, ITEMS.c.id)
         )
         added: dict[str, int] = {}
         # One statement per shape of row: an executemany binds the same columns in each.
@@ -100,6 +104,34 @@ class StoreWriter:
             if rows:
                 added |= {r.key: r.id for r in self.conn.execute(stmt, rows)}
         return added
+
+    def _add_items_locked(self, items: list[NewItem]) -> dict[str, int]:
+        """`add_items` on SQLite, whose write transactions hold the database's write lock
+        from their start (BEGIN IMMEDIATE): the keys stored already are those stored
+        when asked here, so a plain executemany stores the rest, and one query finds
+        their ids. (With RETURNING, SQLAlchemy sent SQLite one statement per row.)"""
+        keys = [new.item.key for new in items]
+        stored = set(self._ids_of(keys))
+        stmt = self.insert(ITEMS).on_conflict_do_nothing(index_elements=["key"])
+        for tagged in (True, False):
+            rows = [
+                new_item_row(new)
+                for new in items
+                if (new.tags is not None) is tagged and new.item.key not in stored
+            ]
+            if rows:
+                self.conn.execute(stmt, rows)
+        return self._ids_of([key for key in keys if key not in stored])
+
+    def _ids_of(self, keys: list[str]) -> dict[str, int]:
+        """key -> row id of those of `keys` that are stored."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), _BATCH):
+            rows = self.conn.execute(
+                select(ITEMS.c.key, ITEMS.c.id).where(ITEMS.c.key.in_(keys[start : start + _BATCH]))
+            )
+            found.update((key, item_id) for key, item_id in rows)
+        return found
 
     def update_items(self, edits: list[ItemEdit]) -> None:
         """Rewrite stored items with the versions read now (and their tags, if given)."""

@@ -79,6 +79,7 @@ def test_a_browser_shows_the_index_a_feed_url_and_an_item_page(
         item = chromium(tmp_path, "--dump-dom", item_url)
         assert "<h2>Follow its topics</h2>" in item and 'href="../nato.html"' in item
         assert "why this topic: score" in item
+        assert '<link rel="stylesheet" href="../style.css">' in item  # the site's one
 
         for name, url in [("index", service.url), ("feed", f"{service.url}nato.atom"),
                           ("item", item_url)]:  # fmt: skip
@@ -120,6 +121,8 @@ def test_a_feed_reader_sees_exactly_the_new_items_as_unread_and_none_twice(
         cache = newsboat(reader, urls)
         first = {guid for (guid,) in cache.execute("SELECT guid FROM rss_item")}
         assert len(first) == SEED_ENTRIES
+        # Every entry reads as something, a topic feed's (a summary, no content) too.
+        assert cache.execute("SELECT COUNT(*) FROM rss_item WHERE content = ''").fetchone() == (0,)
         # The reader reads everything, then closes.
         cache.execute("UPDATE rss_item SET unread = 0")
         cache.commit()

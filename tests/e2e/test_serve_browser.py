@@ -105,6 +105,9 @@ def test_a_browser_opening_an_archive_url_gets_a_page_of_its_entries(
         assert escape(entry.title) in text
     assert f'href="../../archive/exercises/{first}"' in text  # the page before, as a page again
     assert 'href="../../exercises.html"' in text  # the feed to subscribe to instead
+    assert '<link rel="stylesheet" href="../../style.css">' in text  # the site's one
+    for entry in entries:  # a topic's archive: its entries' summaries, not full text
+        assert "content" not in entry and escape(entry.summary) in text
     again = client.get(url, headers={"accept": accept, "if-none-match": page.headers["etag"]})
     assert again.status_code == 304
     missing = client.get("/archive/exercises/page-99.atom", headers={"accept": accept})
@@ -137,3 +140,16 @@ def test_the_page_and_the_document_of_an_archive_have_their_own_etags(
         url, headers={"accept": CHROMIUM_ACCEPT, "if-none-match": document.headers["etag"]}
     )
     assert crossed.status_code == 200 and crossed.content == page.content
+
+
+def test_every_page_links_the_one_stylesheet_served_as_css(
+    client: httpx.Client, service: ServiceProcess
+) -> None:
+    css = client.get("/style.css", headers={"accept": CHROMIUM_ACCEPT})
+    assert css.status_code == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
+    assert css.content == (service.folder / "feeds" / "style.css").read_bytes()
+    again = client.get("/style.css", headers={"if-none-match": css.headers["etag"]})
+    assert again.status_code == 304
+    search = client.get("/search.atom?q=%22", headers={"accept": CHROMIUM_ACCEPT})
+    assert '<link rel="stylesheet" href="style.css">' in search.text  # served at the root
+    assert client.get("/items/style.css").status_code == 404

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +19,7 @@ from markupsafe import escape
 
 from feeder import Settings, make_feeder
 from feeder.model import Block, DateSource, ItemKind, Site, StoredItem
-from feeder.publish.pages import describe_date, render_item_page
+from feeder.publish.pages import describe_date, render_item_page, render_stylesheet
 
 
 class _Links(HTMLParser):
@@ -74,9 +76,20 @@ def test_pages_need_no_scripts_or_outside_assets_and_fit_a_phone(
     published: Path, name: str
 ) -> None:
     page = (published / name).read_text(encoding="utf-8")
-    assert "<script" not in page and " src=" not in page and "@import" not in page
-    assert '<link rel="stylesheet"' not in page and "url(" not in page
+    assert "<script" not in page and " src=" not in page and "<style" not in page
+    # One stylesheet, the site's own, relative: the page works wherever it is served.
+    assert re.findall(r"<link rel=\"stylesheet\"[^>]*>", page) == [
+        '<link rel="stylesheet" href="style.css">'
+    ]
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+def test_the_stylesheet_is_written_once_and_every_page_links_it(published: Path) -> None:
+    css = (published / "style.css").read_text(encoding="utf-8")
+    assert css == render_stylesheet().decode() and "@media (prefers-color-scheme:dark)" in css
+    assert "url(" not in css and "@import" not in css  # nothing from outside
+    item = next((published / "items").glob("*.html")).read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../style.css">' in item and "<style" not in item
 
 
 def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Path) -> None:
@@ -88,6 +101,10 @@ def test_feed_page_shows_what_a_feed_is_its_addresses_and_entries(published: Pat
     assert '<time datetime="2024-12-04T00:00:00+00:00">2024-12-04</time>' in page
     assert '<a href="belarus.html">Belarus</a>' in page  # an entry's other topics
     assert "Older items" not in page  # two items: nothing archived yet
+    # A topic's page shows its entries' summaries; the page of everything, the full text.
+    assert "<h3>On the results of the CSTO CSC</h3>" not in page
+    everything = (published / "all.html").read_text(encoding="utf-8")
+    assert "<h3>On the results of the CSTO CSC</h3>" in everything
 
 
 def test_a_feed_page_links_its_newest_archive_page(
@@ -153,6 +170,27 @@ def test_item_page_escapes_text_and_links_its_topic_feeds() -> None:
         "<h1>&lt;Title&gt;</h1>" in page and "<h2>Sub</h2>" in page and "<p>A &amp; B</p>" in page
     )
     assert "Ann &lt;ann@example.org&gt;" in page
+    # Its topic's page (with the addresses in every format) and, for discovery, its
+    # Atom feed; no button row per topic.
     assert '<a href="../nato.html">NATO</a>' in page
-    for fmt in ("atom", "rss", "json"):
-        assert f'href="../nato.{fmt}"' in page
+    links = _Links()
+    links.feed(page)
+    assert links.alternates == [
+        {
+            "rel": "alternate",
+            "type": "application/atom+xml",
+            "title": "NATO",
+            "href": "http://x/nato.atom",
+        }
+    ]
+    assert 'class="button"' not in page
+
+
+def test_item_page_says_why_it_is_in_each_topic() -> None:
+    item = replace(stored(DateSource.EXPLICIT, datetime.now(UTC)), why={"nato": "title <NATO>"})
+    page = render_item_page(Site("S", "http://x/", "x,2026"), item, {"nato": "NATO"}).decode()
+    assert "<h2>Follow its topics</h2>" in page
+    assert (
+        '<li><a href="../nato.html">NATO</a> '
+        '<span class="meta">why this topic: title &lt;NATO&gt;</span></li>'
+    ) in page

@@ -20,6 +20,7 @@ from feeder import load_settings, make_feeder
 from feeder.model import Block, DateSource, FeedContent, ItemKind, ParsedItem, Site, StoredItem
 from feeder.parse import SeedParser
 from feeder.publish import PublishError, content_html, render_feed, write_if_changed
+from feeder.publish.document import SUMMARY_LENGTH, summary_text
 from feeder.publish.entry_times import key_offset
 
 SITE = Site("Test news", "http://feeds.test/", "feeds.test,2026")
@@ -40,7 +41,9 @@ def test_every_feed_is_well_formed_with_expected_entry_counts(published: Path, f
         assert feed.version == ("atom10" if fmt == "atom" else "rss20")
 
 
-def test_atom_entries_carry_id_dates_summary_content_topics_and_permalink(published: Path) -> None:
+def test_atom_entries_carry_id_dates_summary_topics_permalink_and_all_the_full_text(
+    published: Path,
+) -> None:
     feed = read_feed(published / "nato.atom")
     assert feed.feed.id == "tag:feeder.example,2026:feed/nato"
     assert any(
@@ -56,8 +59,13 @@ def test_atom_entries_carry_id_dates_summary_content_topics_and_permalink(publis
     assert entry.published == "2024-12-04T00:00:00+00:00"
     assert entry.updated == (datetime.fromisoformat(entry.published) + offset).isoformat()
     assert entry.link == f"http://127.0.0.1:8080/items/{entry.id.rsplit('/', 1)[1]}.html"
+    # A topic feed: the lead as a summary, cut to about 300 characters, and no content.
     assert entry.summary.startswith("The CSTO Secretary General Imangali Tasmagambetov held")
-    assert "<h3>On the results of the CSTO CSC</h3>" in entry.content[0].value
+    assert len(entry.summary) <= SUMMARY_LENGTH and "content" not in entry
+    # The feed of everything carries the same entry with its full text.
+    (full,) = (e for e in read_feed(published / "all.atom").entries if e.id == entry.id)
+    assert full.summary == entry.summary
+    assert "<h3>On the results of the CSTO CSC</h3>" in full.content[0].value
     assert {"nato", "belarus", "russia"} <= {tag.term for tag in entry.tags}
 
 
@@ -140,6 +148,22 @@ def test_markup_in_item_text_is_escaped_not_executed() -> None:
     assert entry.content[0].value == "<p>a &lt; b &amp; &lt;b&gt;c&lt;/b&gt;</p>"
 
 
+def test_a_topic_feed_carries_a_short_summary_and_the_all_feed_the_full_text() -> None:
+    lead = "The council met in Minsk and agreed on a plan of joint measures. " * 8
+    long = item(blocks=(Block("p", lead.strip()), Block("p", "More.")), topics=("nato",))
+    topic = render_feed(SITE, FeedContent("nato", "NATO", [long], 1), "atom", {"nato": "NATO"})
+    (entry,) = feedparser.parse(io.BytesIO(topic)).entries
+    assert "content" not in entry and entry.link == SITE.item_url(long.key)
+    assert entry.summary.endswith(" on…") and len(entry.summary) <= SUMMARY_LENGTH
+    assert lead.startswith(entry.summary.removesuffix("…"))
+    rss = render_feed(SITE, FeedContent("nato", "NATO", [long], 1), "rss", {"nato": "NATO"})
+    (item_,) = feedparser.parse(io.BytesIO(rss)).entries
+    assert item_.summary == entry.summary and "content" not in item_
+    everything = render_feed(SITE, FeedContent("all", "All", [long], 1), "atom", {})
+    (full,) = feedparser.parse(io.BytesIO(everything)).entries
+    assert full.summary == entry.summary and full.content[0].value == content_html(long)
+
+
 def test_rendering_is_deterministic() -> None:
     feed = FeedContent("all", "All", [item(), item(key="k2", title="B")], 2)
     for fmt in ("atom", "rss"):
@@ -195,10 +219,11 @@ def _round_trip(parsed: ParsedItem) -> None:
         (entry,) = feed.entries
         assert entry.title == _as_feedparser_reads(stored.title)
         content = content_html(stored) or html.escape(stored.title)
-        if stored.summary and fmt == "atom":
-            assert entry.summary == _as_feedparser_reads(stored.summary)
-        elif stored.summary:  # RSS: <description> is HTML
-            assert html.unescape(entry.summary) == _as_feedparser_reads(stored.summary)
+        summary = summary_text(stored)
+        if summary and fmt == "atom":
+            assert entry.summary == _as_feedparser_reads(summary)
+        elif summary:  # RSS: <description> is HTML
+            assert html.unescape(entry.summary) == _as_feedparser_reads(summary)
         # RSS without a summary: feedgen puts the content in <description>.
         body = entry.content[0].value if "content" in entry else entry.summary
         assert body == _as_feedparser_reads(content)

@@ -59,11 +59,12 @@ def _visible(feeds: Path) -> dict[str, bytes]:
 
 
 def _fill(feeds: Path) -> None:
-    with open(feeds / "filler", "wb") as fh:
+    # Unbuffered: a buffered file would hold the bytes that did not fit and fail again
+    # when closed, depending on how much room the published files happened to leave.
+    with open(feeds / "filler", "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
 

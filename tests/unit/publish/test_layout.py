@@ -36,6 +36,7 @@ def test_every_feed_format_is_negotiated_by_its_own_media_type_first(fmt: str) -
 def test_the_pages_and_archives_are_served_with_their_media_types() -> None:
     assert layout.content_type(layout.INDEX) == "text/html; charset=utf-8"
     assert layout.content_type(layout.OPML) == "text/x-opml; charset=utf-8"
+    assert layout.content_type(layout.STYLESHEET) == "text/css; charset=utf-8"
     assert layout.content_type(layout.item_path("0" * 24)) == "text/html; charset=utf-8"
     assert layout.content_type(layout.archive_path("all", 3)) == (
         "application/atom+xml; charset=utf-8"
@@ -52,6 +53,7 @@ def test_the_matcher_accepts_every_name_the_layout_builds(
         layout.archive_path(slug, page),
         layout.INDEX,
         layout.OPML,
+        layout.STYLESHEET,
     ):
         assert layout.SERVED_NAME.fullmatch(name), name
         assert layout.content_type(name) is not None, name
@@ -85,6 +87,8 @@ def test_the_matcher_accepts_every_name_the_layout_builds(
         "../all.atom",
         "nested/all.atom",
         "feeds.opml.bak",
+        "items/style.css",  # the one stylesheet sits at the root only
+        "styles.css",
         "feeder.toml",
         "",
     ],
