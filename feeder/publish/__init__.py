@@ -88,11 +88,13 @@ def publish_site(
     out_dir: Path,
     render: Collection[str] | None = None,
     pool: PagePool | None = None,
+    front: list[FeedContent] | None = None,
 ) -> PublishResult:
     """Write every feed in each of `FEED_VIEWS`, the index, the OPML list and a page
     per item of `items`. Only the feeds named in `render` are rendered (None: all of
     them); the others are left as they are. Files of feeds no longer configured are
-    removed. Many item pages are rendered in `pool` (default: one worker per core)."""
+    removed. Many item pages are rendered in `pool` (default: one worker per core).
+    The index lists `front` (default `feeds`): each feed's total and newest entry."""
     result = PublishResult()
     for feed in feeds:
         doc = None
@@ -112,7 +114,7 @@ def publish_site(
         if changed:
             result.changed_feeds.append(feed.slug)
     for name, data in (
-        (layout.INDEX, render_index(site, feeds, topic_titles)),
+        (layout.INDEX, render_index(site, front or feeds, topic_titles)),
         (layout.OPML, render_opml(site, feeds)),
         (layout.STYLESHEET, render_stylesheet()),
     ):

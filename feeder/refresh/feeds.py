@@ -38,6 +38,15 @@ def feed_chain(store: Storage, settings: Settings, slug: str) -> tuple[FeedConte
     return FeedContent(slug, title, items, len(stamps), archive=chain.newest_page), chain
 
 
+def feed_glance(store: Storage, settings: Settings, slug: str) -> FeedContent:
+    """What the front page shows of feed `slug`: its total and its newest entry, read
+    off the indexes, without the feed's list of every item (a refresh that changes one
+    topic then reads no other topic's whole list)."""
+    topic = None if slug == ALL_FEED else slug
+    total = store.story_count() if topic is None else store.topic_count(topic)
+    return FeedContent(slug, feed_title(settings, slug), store.latest_items(topic, 1), total)
+
+
 def feed_content(store: Storage, settings: Settings, slug: str) -> FeedContent:
     """What the current document of feed `slug` holds (see `feed_chain`)."""
     return feed_chain(store, settings, slug)[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from feeder.config import Settings
+from feeder.config import ALL_FEED, Settings
 from feeder.model import RefreshSummary, Site, StoredItem
 from feeder.publish import (
     FEED_VIEWS,
@@ -31,7 +31,7 @@ from feeder.publish.plan import (
     read_marker,
     write_marker,
 )
-from feeder.refresh.feeds import feed_chain, feed_names
+from feeder.refresh.feeds import feed_chain, feed_glance, feed_names
 from feeder.store import Storage
 
 
@@ -121,18 +121,29 @@ def publish(
         store.iter_items() if plan.items is None else store.items_by_keys(sorted(plan.items))
     )
     site = site_of(settings)
-    chains = [feed_chain(store, settings, slug) for slug in names]
-    feeds = [feed for feed, _ in chains]
+    # Only the feeds to render are read in full (and `all`, whose newest items the
+    # front page lists); the front page shows every topic's total and newest entry
+    # read off the indexes, the same way whichever feeds a refresh renders.
+    chains = {
+        slug: feed_chain(store, settings, slug)
+        for slug in names
+        if slug == ALL_FEED or plan.feeds is None or slug in plan.feeds
+    }
+    front = [chains[ALL_FEED][0], *(feed_glance(store, settings, slug) for slug in names[1:])]
+    feeds = [chains[slug][0] if slug in chains else glance for slug, glance in
+             zip(names, front, strict=True)]  # fmt: skip
     titles = {topic.slug: topic.title for topic in settings.topic_list()}
     # Archives first: a feed's prev-archive link never points at a page not written.
-    rendered = [pair for pair in chains if plan.feeds is None or pair[0].slug in plan.feeds]
+    rendered = [pair for slug, pair in chains.items() if plan.feeds is None or slug in plan.feeds]
     archived = publish_archives(
         site, rendered, store.items_by_keys, titles, settings.feeds_dir,
         everything=plan.new_output, touched=set(plan.touched),
     )  # fmt: skip
     summary.archives_written += sum(result.written for result in archived.values())
     remove_stale_archives(settings.feeds_dir, {feed.slug for feed in feeds})
-    summary.published = publish_site(site, feeds, items, titles, settings.feeds_dir, plan.feeds)
+    summary.published = publish_site(
+        site, feeds, items, titles, settings.feeds_dir, plan.feeds, front=front
+    )
     if plan.feeds is None:  # writing everything, as after another worker's `feeder remove`
         remove_item_pages(settings.feeds_dir, store.removed_keys())
     write_marker(settings.feeds_dir, fingerprint, versions, now, settings.base_url)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from feeder.errors import SchemaBehindError, StoreError
+
+if TYPE_CHECKING:  # Alembic loads only when a schema is checked in full or migrated
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _FIRST_REVISION = "0001"
@@ -33,6 +34,8 @@ class SchemaState:
 
 
 def _config(conn: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = conn
@@ -40,10 +43,27 @@ def _config(conn: Connection | None = None) -> Config:
 
 
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
+def head_by_name() -> str:
+    """The newest revision, read from the migration files' names (each begins with
+    its revision, as `0005_removed_items.py` holds revision 0005)."""
+    return max(path.name.split("_", 1)[0] for path in _MIGRATIONS.glob("versions/[0-9]*_*.py"))
+
+
+def _recorded_revision(conn: Connection) -> str | None:
+    """The revision Alembic recorded in the database, read with plain SQL."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def _current(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     revision = MigrationContext.configure(conn).get_current_revision()
     if revision is None and inspect(conn).has_table("items"):
         return _FIRST_REVISION  # made by the first release, before migrations existed
@@ -76,6 +96,9 @@ def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
             before = _state(_current(conn))
             if not before.known:
                 return before  # a newer feeder's schema: leave it alone
+            from alembic import command
+            from alembic.runtime.migration import MigrationContext
+
             if (
                 before.current == _FIRST_REVISION
                 and MigrationContext.configure(conn).get_current_revision() is None
@@ -89,6 +112,9 @@ def ensure_current(engine: Engine, url: str) -> None:
     """Make sure this feeder can use the schema of the database at `url`: a SQLite one
     is upgraded here, a PostgreSQL one only by `feeder db upgrade`, since several
     workers share it (`SchemaBehindError` until then)."""
+    with engine.connect() as conn:
+        if _recorded_revision(conn) == head_by_name():
+            return  # the usual case, settled without loading Alembic (a tenth of a second)
     found = schema_state(engine)
     if not found.known:
         raise StoreError(

@@ -268,3 +268,25 @@ def test_files_of_a_removed_feed_go_and_other_files_stay(workdir: Path, clock) -
     assert list(feeds.glob("nato.*")) == []
     assert (feeds / "about.html").read_text() == "mine" and (feeds / "manifest.json").exists()
     assert (feeds / ".feeder-published.json").exists()
+
+
+def test_the_front_page_is_the_same_whether_one_feed_or_every_feed_was_rendered(
+    workdir: Path, clock: ManualClock
+) -> None:
+    # A refresh that changes one topic reads only that topic's feed in full; the front
+    # page still shows every topic's total and newest entry as a full render does.
+    with make_feeder(load_settings(cwd=workdir), clock) as feeder:
+        feeder.refresh()
+        (workdir / "seeds" / "zz-new.txt").write_text(
+            "24.11.2026\n\nThe Armenian delegation discussed border security in Yerevan.\n",
+            encoding="utf-8",
+        )
+        clock.advance(hours=1)
+        summary = feeder.refresh()
+        assert summary.items_new == 1 and 0 < summary.feeds_rendered < 16 * 4
+        feeds = feeder.settings.feeds_dir
+        after_one = (feeds / "index.html").read_bytes()
+        (feeds / ".feeder-published.json").unlink()  # the next publish renders everything
+        clock.advance(hours=1)
+        assert feeder.refresh().feeds_rendered == 16 * 4
+        assert (feeds / "index.html").read_bytes() == after_one

@@ -167,3 +167,24 @@ def test_migrations_build_exactly_the_declared_schema(empty_database: str) -> No
         )
         assert compare_metadata(context, METADATA) == []
     engine.dispose()
+
+
+def test_the_head_read_from_file_names_is_alembics_head() -> None:
+    # Opening a current database compares with it and never loads Alembic.
+    from feeder.store.migrate import _script, head_by_name
+
+    assert head_by_name() == _script().get_current_head()
+
+
+def test_opening_a_current_database_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Store(f"sqlite:///{tmp_path / 'feeder.db'}").close()  # created and migrated
+    probe = (
+        "import sys; from feeder.store import Store; "
+        f"Store('sqlite:///{tmp_path / 'feeder.db'}').close(); "
+        "print(any(name.startswith('alembic') for name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
