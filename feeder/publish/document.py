@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -152,13 +152,19 @@ def _full_text(site: Site, item: StoredItem) -> str:
 
 
 def _entries(
-    site: Site, feed: FeedContent, topic_titles: Mapping[str, str]
+    site: Site, feed: FeedContent, topic_titles: Mapping[str, str], archive: bool = False
 ) -> tuple[FeedEntry, ...]:
     full_text = carries_full_text(feed.slug)
-    return tuple(
+    entries = (
         feed_entry(site, item, topic_titles, updated, full_text)
         for item, updated in zip(feed.items, entry_times(feed.items), strict=True)
     )
+    if archive and full_text:
+        # An archive page is read by archive readers, which show the content; a summary
+        # beside the full text would repeat its lead on every entry (a fifth of the
+        # `all` archive's bytes). Subscription documents keep both, for every reader.
+        return tuple(replace(entry, summary="") for entry in entries)
+    return tuple(entries)
 
 
 def _updated(items: Sequence[StoredItem]) -> datetime:
@@ -204,7 +210,7 @@ def archive_document(
         author=site.title,
         urls={ARCHIVE_VIEW: url},
         updated=_updated(feed.items),
-        entries=_entries(site, feed, topic_titles),
+        entries=_entries(site, feed, topic_titles, archive=True),
         total=len(feed.items),
         prev_archive=site.archive_url(feed.slug, page - 1) if page > 1 else None,
         current=site.feed_url(feed.slug, ARCHIVE_VIEW),

@@ -19,8 +19,10 @@ from feeder.publish.layout import MARKER
 from feeder.topics import rules_fingerprint
 
 # Bumped when the same items and settings render other bytes: the next refresh then
-# rewrites every file, closed archives too (2: each entry's `updated` made distinct).
-OUTPUT_FORMAT = 3  # 3: topic feeds carry summaries, pages link one stylesheet
+# rewrites every file, closed archives too (2: each entry's `updated` made distinct;
+# 3: topic feeds carry summaries, pages link one stylesheet; 4: archives carry no
+# summary beside the full text).
+OUTPUT_FORMAT = 4
 
 
 @dataclass(frozen=True)

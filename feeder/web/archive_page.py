@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from feeder.errors import ArchivePageError
 from feeder.model import Site
+from feeder.normalize import shorten
+from feeder.publish.document import SUMMARY_LENGTH
 from feeder.publish.layout import (
     ARCHIVE_VIEW,
     PAGE,
@@ -45,6 +48,16 @@ def _text(element: etree._Element | None, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+def _lead(entry: etree._Element) -> str:
+    """The opening of an entry's HTML content, as plain text: what the view shows of an
+    entry whose page carries the full text without a summary (the `all` archive)."""
+    content = _text(entry, f"{_ATOM}content")
+    if not content:
+        return ""
+    text = " ".join(lxml_html.fragment_fromstring(content, create_parent="div").itertext())
+    return shorten(" ".join(text.split()), SUMMARY_LENGTH)
+
+
 def _link(element: etree._Element, rel: str) -> str | None:
     for link in element.iterfind(f"{_ATOM}link"):
         if link.get("rel", "alternate") == rel and link.get("href"):
@@ -73,7 +86,7 @@ def _entries(root: etree._Element) -> list[_Entry]:
                 url=_link(entry, "alternate") or "",
                 published=_when(_text(entry, f"{_ATOM}published")),
                 author=_text(entry, f"{_ATOM}author/{_ATOM}name") or None,
-                summary=_text(entry, f"{_ATOM}summary"),
+                summary=_text(entry, f"{_ATOM}summary") or _lead(entry),
                 topics=topics,
             )
         )

@@ -254,3 +254,25 @@ def test_each_archive_page_is_what_feedgen_writes_for_the_whole_page(
         whole = render_atom_or_rss(archive_document(site, page, number, titles), "atom")
         data = (published / "archive" / slug / f"page-{number}.atom").read_bytes()
         assert data.removesuffix(data.splitlines(keepends=True)[-1]) == whole
+
+
+def test_the_all_archive_carries_full_text_without_a_summary_and_topics_carry_summaries(
+    published: Path,
+) -> None:
+    from feeder.model import Site
+    from feeder.web.archive_page import render_archive_page
+
+    page = published / "archive" / "all" / "page-1.atom"
+    root = ET.fromstring(page.read_bytes())
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = root.findall(f"{atom}entry")
+    assert entries and all(e.find(f"{atom}content") is not None for e in entries)
+    assert all(e.find(f"{atom}summary") is None for e in entries)
+    topic = next((published / "archive").glob("[!a]*/page-1.atom"))
+    for entry in ET.fromstring(topic.read_bytes()).findall(f"{atom}entry"):
+        assert entry.find(f"{atom}summary") is not None and entry.find(f"{atom}content") is None
+    # The archive's web view still shows each entry's lead, from its content.
+    site = Site("CSTO news", "http://127.0.0.1:8080/", "feeder.example,2026", UTC)
+    view = render_archive_page(site, "all", 1, page.read_bytes()).decode()
+    lead = " ".join("".join(entries[0].find(f"{atom}content").itertext()).split())[:40]
+    assert lead.replace("<p>", "")[:20] in view
