@@ -5,9 +5,9 @@ restore`): each one transaction, published at once, like a decision about storie
              | store.removals: its row into a tombstone | the story settled (dates, tags)
              | publish the changed feeds and pages, delete its page
     restore: the key | store.removals: its row back | its topics judged by today's rules
-             | placed in a story (update_stories), leading again the one it led | publish
+             | placed in a story (refresh.stories), leading again the one it led | publish
 
-A tombstone keeps the item out of later refreshes (see `_Ingest._plan`) and holds
+A tombstone keeps the item out of later refreshes (see `refresh.decider`) and holds
 everything a restore needs, so an item no source lists any more still comes back.
 """
 

@@ -260,5 +260,7 @@ class ItemDecider:
         if stored.content_hash == decision.item.content_hash:
             return replace(taken, tags=None), None
         published = publication_time(decision.item, stored.first_seen, self.zone)
-        edit = ItemEdit(stored.item_id, decision.item, published, max(self.now, published))
+        edit = ItemEdit(
+            stored.item_id, decision.item, published, max(self.now, published), decision.tags
+        )
         return replace(taken, published=published), edit

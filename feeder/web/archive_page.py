@@ -80,13 +80,14 @@ def _entries(root: etree._Element) -> list[_Entry]:
             for c in entry.iterfind(f"{_ATOM}category")
             if c.get("scheme") and c.get("term")  # feeder's topics carry a scheme
         )
+        title = _text(entry, f"{_ATOM}title")
         entries.append(
             _Entry(
-                title=_text(entry, f"{_ATOM}title"),
+                title=title,
                 url=_link(entry, "alternate") or "",
                 published=_when(_text(entry, f"{_ATOM}published")),
                 author=_text(entry, f"{_ATOM}author/{_ATOM}name") or None,
-                summary=_text(entry, f"{_ATOM}summary") or _lead(entry),
+                summary=_text(entry, f"{_ATOM}summary") or _lead(entry) or title,
                 topics=topics,
             )
         )

@@ -209,7 +209,9 @@ def test_an_item_another_worker_stored_first_takes_its_row() -> None:
     other, edit = DECIDER.stored_meanwhile(decision, stored(version("theirs")))
     assert other.item_id == 7 and other.retag  # its topics are judged on this text
     published = datetime(2026, 1, 2, tzinfo=UTC)
-    assert edit == ItemEdit(7, version(), published, NOW)
+    # The row is rewritten with this text and the topics judged on it, not the other's.
+    assert edit == ItemEdit(7, version(), published, NOW, decision.tags)
+    assert edit.tags is not None
 
 
 def test_re_dating_moves_a_day_to_the_new_zone_and_keeps_an_edit_time() -> None:
