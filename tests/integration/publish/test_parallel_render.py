@@ -85,6 +85,21 @@ def test_a_site_below_the_pool_threshold_is_rendered_the_same(
     assert _files(small) == _files(serial)
 
 
+@pytest.mark.parametrize(("pool", "workers_run"), [(SERIAL, False), (POOLED, True),
+                                                   (PagePool(2, 10_000, 3), False)])  # fmt: skip
+def test_worker_processes_run_only_once_enough_pages_are_waiting(
+    stored: Feeder, settings: Settings, pool: PagePool, workers_run: bool
+) -> None:
+    import multiprocessing
+
+    from feeder.publish.item_pages import rendered_pages
+
+    seen = []
+    for _ in rendered_pages(site_of(settings), stored.store.iter_items(), {}, pool):
+        seen.append(bool(multiprocessing.active_children()))
+    assert seen and any(seen) is workers_run
+
+
 def test_a_failing_render_in_a_worker_is_raised_and_writes_no_half_file(
     stored: Feeder, settings: Settings, tmp_path: Path
 ) -> None:
