@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from feeder.publish import PublishResult
@@ -342,3 +342,19 @@ class ListingSelectors:
     link: str | None = None
     summary: str | None = None
     date_format: str | None = None
+
+
+class _Dated(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+
+
+_D = TypeVar("_D", bound=_Dated)
+
+
+def newest_first(entries: Iterable[_D]) -> list[_D]:
+    """Entries (items, stored rows) in the order every feed lists them: newest, then
+    by key."""
+    return sorted(sorted(entries, key=lambda e: e.key), key=lambda e: e.published, reverse=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeder.model import FeedContent, ItemStamp, StoredItem
+from feeder.model import FeedContent, ItemStamp, StoredItem, newest_first
 
 # Loads the stored items with these keys, in any order.
 ItemLoader = Callable[[list[str]], Iterable[StoredItem]]
@@ -27,11 +27,6 @@ class PageToRender:
     stamps: tuple[ItemStamp, ...]
     path: Path
     digest: str
-
-
-def newest_first(items: Iterable[StoredItem]) -> list[StoredItem]:
-    """Items in the order every feed document lists them: newest, then by key."""
-    return sorted(sorted(items, key=lambda i: i.key), key=lambda i: i.published, reverse=True)
 
 
 def pages_in_walk_order(

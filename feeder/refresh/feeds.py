@@ -8,9 +8,8 @@ current documents on request) read feeds here, so they always agree.
 from __future__ import annotations
 
 from feeder.config import ALL_FEED, Settings
-from feeder.model import FeedContent
+from feeder.model import FeedContent, newest_first
 from feeder.publish.archive import recorded_pages
-from feeder.publish.archive_walk import newest_first
 from feeder.publish.chain import Chain, plan_chain
 from feeder.store import Storage
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, select
 
-from feeder.model import ItemStamp, StoredItem
+from feeder.model import ItemStamp, StoredItem, newest_first
 from feeder.store.finding import ItemQuery, find_items, sources_of
 from feeder.store.rows import stored_item
 from feeder.store.schema import ITEM_TOPICS, ITEMS
@@ -45,7 +45,7 @@ def latest_items(conn: Connection, topic: str | None, limit: int) -> list[Stored
     """The newest `limit` items, of one topic or of all, newest first: the few rows the
     index gives are put in order here, never by sorting the table."""
     rows = list(conn.execute(newest_query(limit, topic)))
-    return as_items(conn, _newest_first(rows))
+    return as_items(conn, newest_first(rows))
 
 
 def matching_items(conn: Connection, dialect: str, query: ItemQuery) -> list[StoredItem]:
@@ -161,13 +161,6 @@ def topics_of(conn: Connection, ids: list[int]) -> dict[int, dict[str, str]]:
         for item_id, topic, why in rows:
             found.setdefault(item_id, {})[topic] = why or ""
     return found
-
-
-def _newest_first(rows: list[Row[Any]]) -> list[Row[Any]]:
-    """Item rows newest first, then by key: the order of every feed."""
-    rows.sort(key=lambda r: r.key)
-    rows.sort(key=lambda r: r.published, reverse=True)  # stable: newest, then by key
-    return rows
 
 
 def stored_keys(conn: Connection, keys: Sequence[str]) -> set[str]:

@@ -16,8 +16,7 @@ import pytest
 from conftest import EXPECTED_TOPIC_COUNTS, SEED_ENTRIES, ManualClock, configure
 
 from feeder import Feeder, Settings, make_feeder
-from feeder.model import FeedContent, ItemStamp
-from feeder.publish.archive_walk import newest_first
+from feeder.model import FeedContent, ItemStamp, newest_first
 from feeder.publish.atom_rss import render_atom_or_rss
 from feeder.publish.chain import load_recorded, page_digest, page_size, plan_chain
 from feeder.publish.document import archive_document
