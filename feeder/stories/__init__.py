@@ -26,7 +26,7 @@ from feeder.stories.signature import Signature, signature
 # Recorded with a database's stories: when it changes, the next refresh groups anew
 # (and dates every item from its text again). Bump the first part with any change to
 # signatures, likeness or vetoes.
-GROUPING_VERSION = f"4:{SPECIFIC_SHARE}:{WORD_SHARE}:{MIN_SPECIFIC}:{DAY_WINDOW}"
+GROUPING_VERSION = f"5:{SPECIFIC_SHARE}:{WORD_SHARE}:{MIN_SPECIFIC}:{DAY_WINDOW}"
 
 __all__ = [
     "GROUPING_VERSION",

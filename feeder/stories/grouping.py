@@ -164,12 +164,19 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         # A near copy of a report dated alike needs only one name or number in common,
         # and brings none of its own the other lacks (two notes of one template on
         # different countries or report numbers are not copies of each other).
-        if shared < MIN_SPECIFIC and not _near_copy(report.signature, other.signature, alike):
+        # One interview to one outlet by one person is two specific facts (the outlet's
+        # name is not among the names).
+        interview = _same_interview(report.signature, other.signature)
+        if (
+            shared < MIN_SPECIFIC
+            and not interview
+            and not _near_copy(report.signature, other.signature, alike)
+        ):
             continue
         # Fewer words in common will do when most of the names, numbers and quotes are:
         # a rewrite retells an interview in its own words, keeping who and what.
         strong = dated and share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
-        strong = strong or _same_interview(report.signature, other.signature)
+        strong = strong or interview
         if alike.word_share < (STRONG_WORD_SHARE if strong else WORD_SHARE):
             continue
         # Alike enough to one report; a different event to none of its story's.

@@ -13,6 +13,14 @@ from functools import cached_property, lru_cache
 from feeder.model import Block
 from feeder.normalize import first_sentence
 from feeder.parse.dates import after_dateline, event_day
+from feeder.stories.vocabulary import (
+    COMMON_NAMES,
+    COUNTRIES,
+    COUNTRY_OF,
+    NOT_PEOPLE,
+    NUMBER_WORDS,
+    STOPWORDS,
+)
 from feeder.topics.enumerations import enumerations
 from feeder.topics.patterns import BRANDS
 
@@ -25,38 +33,6 @@ _QUOTED = re.compile(r"[“\"«]([^”\"»]{3,80})[”\"»]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
-# Words every report about the organisation uses: they say nothing about which event.
-_COMMON_NAMES = frozenset(
-    (  # noqa: SIM905 -- a word list reads better as text
-        "csto cis sco un osce nato eu the a an in on of and for to at by with from this that "
-        "organization organisation collective security treaty council councils secretary "
-        "general deputy secretariat republic republics federation minister ministers "
-        "ministry ministries defence defense foreign affairs president chairman chairmanship "
-        "state states member members joint staff forces force committee session meeting "
-        "head heads government office press service agency news january february march "
-        # words of the organisation's standing bodies' names ("Collective Rapid Reaction
-        # Forces", "Crisis Response Centre"): every report of their work has them
-        "rapid reaction deployment response crisis centre center parliamentary assembly "
-        "permanent working group central asian region regional peacekeeping armed "
-        "chief colonel lieutenant major captain commander army "
-        "april may june july august september october november december monday tuesday "
-        "wednesday thursday friday saturday sunday mr ms dr gen lt col"
-    ).split()
-)
-_STOPWORDS = frozenset(
-    (  # noqa: SIM905 -- a word list reads better as text
-        "about above after again against also among another because been before being "
-        "below between both could does doing down during each from further have having "
-        "here hers herself himself into itself just more most much must myself only other "
-        "ours ourselves over same should some such than that their theirs them themselves "
-        "then there these they this those through under until very were what when where "
-        "which while whom will with would your yours said says told noted stressed added "
-        "year years today within without well made make many first second third there "
-        "including issues issue questions question cooperation organization collective "
-        "security treaty member states countries secretary general csto held meeting "
-        "session also their which"
-    ).split()
-)
 # What an opening sentence says of its event's moment.
 _STARTS = r"open(?:ed|ing|s)?|launch(?:ed|es)?|beg[au]n|begins|start(?:ed|s)?"
 _ENDS = r"final|closing|closed|conclud(?:ed|es|ing)|ended|completed|completion"
@@ -81,32 +57,9 @@ _INTERVIEWER = re.compile(
     r"([A-Z][\w.-]+)|\b(?:told|telling)\s+(?:the\s+)?[“\"«]?([A-Z][\w.-]+)"
 )
 _RELATIVE_FUTURE = re.compile(r",?\s+(?:which|that|who)\s+will\b[^,;.]*", re.IGNORECASE)
-# Capitalised words that open no person's name, or close none.
-_NOT_PEOPLE = _COMMON_NAMES | frozenset(
-    (  # noqa: SIM905 -- a word list reads better as text
-        "in on at during according today after before under since as while when but "
-        "central asian eastern western northern southern chief major colonel lieutenant "
-        "russian kazakh kyrgyz tajik armenian belarusian afghan ministry republic national "
-        "rapid reaction collective armed special security council kingdom united nations "
-        "segodnya today times news agency centre center response programme program group "
-        "targeted forces commission committee assembly palace academy university institute "
-        "operation operations exercise training region district service services department "
-        "federal state states international interstate organization"
-    ).split()
-)
-# A nationality says what its country's name does ("Armenian" side, "Armenia"): one name.
-_COUNTRY_OF = {
-    "armenian": "armenia", "belarusian": "belarus", "kazakh": "kazakhstan",
-    "kazakhstani": "kazakhstan", "kyrgyz": "kyrgyzstan", "tajik": "tajikistan",
-    "russian": "russia", "uzbek": "uzbekistan", "afghan": "afghanistan",
-    "azerbaijani": "azerbaijan", "turkmen": "turkmenistan", "chinese": "china",
-    "iranian": "iran", "ukrainian": "ukraine", "georgian": "georgia", "american": "usa",
-}  # fmt: skip
-_COUNTRIES = frozenset(_COUNTRY_OF.values()) | {
-    "belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "uzbekistan", "turkmenistan",
-    "moldova", "serbia", "mongolia", "india", "pakistan", "oblast", "province", "region",
-    "cross", "crescent",
-}  # fmt: skip
+# A title that quotes its speaker ("Kuzmenko: the forces will hold ..."): what it says
+# will happen is the speaker's plan, not the moment of the event reported.
+_QUOTE_HEADLINE = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}\s*:\s")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -119,7 +72,11 @@ def _outlet(word: str) -> str:
 
 def _opens_sentence(text: str, start: int) -> bool:
     """True when the word at `start` opens a sentence (so its capital says nothing)."""
-    before = text[max(0, start - 4) : start].rstrip()
+    before = text[max(0, start - 5) : start].rstrip()
+    # A quotation mark opens a sentence only where one could start: "... Forces
+    # "Interaction-2017"" quotes a name mid-sentence.
+    if before and before[-1] in '"“«(':
+        before = before[:-1].rstrip()
     return not before or before[-1] in '.!?:;"“«(–—-•'
 
 
@@ -218,11 +175,13 @@ def signature(
     # "... Rubezh-2025, which will be held in ...": a clause about something else.
     opening = first_sentence(after_dateline(lead)) if lead else ""
     opening = _RELATIVE_FUTURE.sub("", opening)
-    phase = frozenset(_moments(" ".join([*heads, opening])))
+    said = [head for head in heads if not _QUOTE_HEADLINE.match(head)]
+    phase = frozenset(_moments(" ".join([*said, opening])))
     day = event_day(opening)
+    # The lead may name the outlet in its second sentence ("..., told Interfax about").
     interviewer = frozenset(
         outlet
-        for match in _INTERVIEWER.finditer(opening)
+        for match in _INTERVIEWER.finditer(_RELATIVE_FUTURE.sub("", after_dateline(lead)))
         if (outlet := _outlet((match.group(1) or match.group(2)).casefold()))
     )
     return Signature(
@@ -242,7 +201,10 @@ def _terms(texts: Sequence[str], opening: int) -> tuple[_Sets, _Sets, _Sets, _Se
     tokens: list[set[str]] = []
     for text in texts:
         tokens.append(set(_TOKEN.findall(text)))
-        quotes.update(q.strip().casefold() for q in _QUOTED.findall(text) if len(q.split()) <= 6)
+        for quoted in _QUOTED.findall(text):
+            quoted = quoted.strip().casefold()
+            # A quoted name ("Interaction-2017") is the name others write unquoted.
+            (names if len(quoted.split()) == 1 else quotes).add(quoted)
         names.update(_names(text))
     head = set().union(*tokens[:opening])
     rest = set().union(*tokens[opening:]) - head
@@ -253,7 +215,7 @@ def _terms(texts: Sequence[str], opening: int) -> tuple[_Sets, _Sets, _Sets, _Se
         if token[0].isdigit()
         for number in _NUMBER.findall(token)
         if len(number) >= 2 and not _YEAR.fullmatch(number)
-    }
+    } | {number for token in head | rest if (number := NUMBER_WORDS.get(token.casefold()))}
     words = opening_words | _words(rest)
     return frozenset(names), frozenset(numbers), frozenset(quotes), words, opening_words
 
@@ -266,7 +228,7 @@ def _fold(token: str) -> str:
 def _content_word(token: str) -> str:
     """The stemmed content word `token` is, or "" (a short word, a stopword, a number)."""
     word = _fold(token)
-    if len(word) >= 4 and word.isalpha() and word not in _STOPWORDS:
+    if len(word) >= 4 and word.isalpha() and word not in STOPWORDS:
         return _stem(word)
     return ""
 
@@ -290,14 +252,14 @@ def _names(text: str) -> Iterator[str]:
     for match in _CAPITALISED.finditer(text):
         start, folded = match.start(), _fold(match.group())
         if (
-            folded not in _COMMON_NAMES
+            folded not in COMMON_NAMES
             and len(folded) > 2
             and start not in first_names
             and not _opens_sentence(text, start)
             and not _outlet(folded)  # "Sputnik reports": which outlet, not which event
             and not any(a <= start < b for a, b in lists)
         ):
-            yield _COUNTRY_OF.get(folded, folded)
+            yield COUNTRY_OF.get(folded, folded)
 
 
 def _moments(text: str) -> Iterator[str]:
@@ -316,7 +278,7 @@ def _people(text: str) -> Iterator[re.Match[str]]:
     of names: "Kyrgyzstan Almazbek Toktogulov" is Almazbek Toktogulov)."""
     for match in _PERSON.finditer(text):
         pair = {match.group(1).casefold(), match.group(2).casefold()}
-        if pair & _NOT_PEOPLE or pair & _COUNTRIES or _NEXT_NAME.match(text, match.end(2)):
+        if pair & NOT_PEOPLE or pair & COUNTRIES or _NEXT_NAME.match(text, match.end(2)):
             continue
         yield match
 

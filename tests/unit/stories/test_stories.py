@@ -214,3 +214,23 @@ def test_equally_alike_earlier_reports_give_the_story_of_the_one_stored_first() 
             grouping.add(earlier[n], n)  # two stories, as placed by hand
         leads.append(group([report(9, REWRITE, JUNE_25)], grouping)[0].lead)
     assert leads == [3, 3]
+
+
+def test_a_listings_note_of_an_interview_joins_the_interview_it_names() -> None:
+    # The note shares one name with the interview; the outlet it was given to is the
+    # second fact they share.
+    interview = [
+        "Moscow. February 9. INTERFAX.RU - In 2018 the Joint Staff plans to hold eleven "
+        "joint trainings of the collective forces, three of them with live firing. Chief "
+        "of the Joint Staff Vyacheslav Kuzmenko told Interfax about the rearmament of the "
+        "forces and the situation on the southern borders.",
+        "- What will be the main events of the year? - The plan of joint trainings for the "
+        "year includes eleven trainings with live firing near Afghanistan and Tajikistan.",
+    ]
+    note = [
+        "The Chief of the Joint Staff Vyacheslav Kuzmenko gave an interview to Interfax. He "
+        "spoke about the plan of joint trainings for the year, the rearmament of the forces "
+        "and the situation on the southern borders."
+    ]
+    day = date(2018, 2, 9)
+    assert place_all(report(1, interview, day), report(2, note, day)) == [1, 1]
