@@ -24,10 +24,11 @@ from stories_eval import (
 from feeder.parse import SeedParser
 
 BAR = 0.90
-# Set w was written blind after tuning and is held out: grouping is measured on it as
-# on data nobody tuned for. Its recall is below the bar (the README says so); these
-# floors catch a collapse, not a success.
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.90, 0.70
+# The held-out set (x) was written blind after tuning on the others: grouping is
+# measured on it as on data nobody tuned for. Its recall is far below the bar (first
+# measured at 0.53, precision 1.00; the README says so); these floors catch a
+# collapse, not a success.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.90, 0.45
 
 
 @pytest.fixture(scope="module")
