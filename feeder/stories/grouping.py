@@ -139,7 +139,7 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
     if override and override.with_key and override.with_key in grouping.by_key:
         other = grouping.reports[grouping.by_key[override.with_key]]
         return Placement(report.item_id, other.lead or other.item_id, "merged by hand")
-    best: tuple[float, Report, Likeness] | None = None
+    best: tuple[float, Report, Likeness, str] | None = None
     reports, alone = grouping.reports, grouping.alone
     undated, firm = report.day is None, report.firm_event
     for other_id, shared in grouping.sharing(report).items():
@@ -157,26 +157,35 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
                 continue
         elif not _dates_allow(report, other):
             continue
+        # With no date to tell them apart, reports of two bodies' sessions stay apart.
+        if not dated and _other_bodies(report.signature, other.signature):
+            continue
         share = _weighted_share(report, other, grouping)
-        if share < SPECIFIC_SHARE:
+        # Reports of one body's session, or of one exercise or operation named with its
+        # year ("Interaction-2013"), on one day may each quote their own delegate or
+        # unit: the body or name and the day are what they share.
+        session = _same_day(report, other) and _one_session(report, other)
+        if share < SPECIFIC_SHARE and not session:
             continue
         alike = likeness(report.signature, other.signature)
         # A near copy of a report dated alike needs only one name or number in common,
         # and brings none of its own the other lacks (two notes of one template on
         # different countries or report numbers are not copies of each other).
-        # One interview to one outlet by one person is two specific facts (the outlet's
-        # name is not among the names).
+        # One interview to one outlet by one person, or one body's session, is a
+        # specific fact shared (the outlet's or body's name is not among the names).
         interview = _same_interview(report.signature, other.signature)
+        if interview:  # any part of an interview may be what a note retells
+            alike = likeness(report.signature, other.signature, whole=True)
         if (
             shared < MIN_SPECIFIC
-            and not interview
+            and not (interview or session)
             and not _near_copy(report.signature, other.signature, alike)
         ):
             continue
         # Fewer words in common will do when most of the names, numbers and quotes are:
         # a rewrite retells an interview in its own words, keeping who and what.
         strong = dated and share >= STRONG_SHARE and alike.specific >= STRONG_SPECIFIC
-        strong = strong or interview
+        strong = strong or interview or session
         if alike.word_share < (STRONG_WORD_SHARE if strong else WORD_SHARE):
             continue
         # Alike enough to one report; a different event to none of its story's.
@@ -187,12 +196,15 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         # Equal scores go to the report stored first: candidates come in the order of
         # a set of terms, which differs from one process to the next.
         if best is None or (score, -other.item_id) > (best[0], -best[1].item_id):
-            best = (score, other, alike)
+            shared_occasion = (
+                ", one interview" if interview else ", one session that day" if session else ""
+            )
+            best = (score, other, alike, shared_occasion)
     if best is None:
         return Placement(report.item_id, report.item_id, "no earlier report of the event")
-    score, other, alike = best
+    score, other, alike, occasion = best
     because = (
-        f"like {other.key} ({alike.specific} names, numbers or quotes and "
+        f"like {other.key} ({alike.specific} names, numbers or quotes{occasion} and "
         f"{alike.word_share:.0%} of the words shared; score {score:.2f})"
     )
     return Placement(report.item_id, other.lead or other.item_id, because)
@@ -211,6 +223,26 @@ def group(
         grouping.add(report, placement.lead)
         placements.append(placement)
     return placements
+
+
+def _same_day(one: Report, other: Report) -> bool:
+    """True when both reports' events fall on one day (a guessed year: day and month)."""
+    if one.event is None or other.event is None:
+        return False
+    if one.soft or other.soft:
+        return one.event.timetuple()[1:3] == other.event.timetuple()[1:3]
+    return one.event == other.event
+
+
+def _other_bodies(one: Signature, other: Signature) -> bool:
+    """True when both reports open on standing bodies' sessions or named events, and
+    none the same."""
+    return bool(one.occasions and other.occasions and one.occasions.isdisjoint(other.occasions))
+
+
+def _one_session(one: Report, other: Report) -> bool:
+    """True when both reports open on one body's session or one named event."""
+    return not one.signature.occasions.isdisjoint(other.signature.occasions)
 
 
 def _near_copy(one: Signature, other: Signature, alike: Likeness) -> bool:

@@ -30,15 +30,17 @@ class Likeness:
         return round((self.specific_share + self.word_share) / 2, 3)
 
 
-def likeness(one: Signature, other: Signature) -> Likeness:
-    """The overlap of two signatures, relative to the smaller one."""
+def likeness(one: Signature, other: Signature, whole: bool = False) -> Likeness:
+    """The overlap of two signatures, relative to the smaller one (`whole`: against all
+    of a long report, not its opening: a note drawn from a later part of an interview)."""
     a, b = one.specific, other.specific
     shared = len(a & b)
     specific_share = shared / min(len(a), len(b)) if a and b else 0.0
     small, large = (one, other) if len(one.words) <= len(other.words) else (other, one)
     # A short report beside a long one is its summary when it says what the long one
     # opens with; anything short would otherwise lie inside a long interview.
-    against = large.opening_words if len(large.words) > _LONGER * len(small.words) else large.words
+    longer = not whole and len(large.words) > _LONGER * len(small.words)
+    against = large.opening_words if longer else large.words
     word_share = len(small.words & against) / len(small.words) if small.words else 0.0
     return Likeness(shared, round(specific_share, 3), round(word_share, 3))
 

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from feeder.model import Block
 from feeder.normalize import first_sentence
 from feeder.parse.dates import after_dateline, event_day
+from feeder.stories.occasions import occasions_of
 from feeder.stories.vocabulary import (
     COMMON_NAMES,
     COUNTRIES,
@@ -52,21 +53,32 @@ _MOMENTS = re.compile(
 _PERSON = re.compile(r"\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?=([A-Z][a-z]{2,})\b(?![\w-]))")
 _OPENING_PARAGRAPHS = 2  # what a listing summary or teaser of an article draws on
 # The outlet an interview or comment was given to: the first word of its name.
+# ("Interview of the Secretary General Nikolai Bordyuzha to Rossiyskaya Gazeta".)
 _INTERVIEWER = re.compile(
-    r"\b(?:interview|commentary|comment|remarks)\s+(?:with|to|for)\s+(?:the\s+)?[“\"«]?"
-    r"([A-Z][\w.-]+)|\b(?:told|telling)\s+(?:the\s+)?[“\"«]?([A-Z][\w.-]+)"
+    r"\b(?:[Ii]nterview|commentary|comment|remarks)(?:\s+of\s+[^.,;:]{0,80}?)?\s+(?:with|to|for)"
+    r"\s+(?:the\s+)?[“\"«]?([A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?)"
+    r"|\b(?:told|telling)\s+(?:the\s+)?[“\"«]?([A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?)"
+)
+# The last word of an outlet's name the brands do not list ("Rossiyskaya Gazeta").
+_OUTLET_WORDS = frozenset(
+    "gazeta gazette times news pravda post daily herald tribune express vedomosti "  # noqa: SIM905
+    "izvestia kommersant segodnya today inform journal observer".split()
 )
 _RELATIVE_FUTURE = re.compile(r",?\s+(?:which|that|who)\s+will\b[^,;.]*", re.IGNORECASE)
 # A title that quotes its speaker ("Kuzmenko: the forces will hold ..."): what it says
 # will happen is the speaker's plan, not the moment of the event reported.
 _QUOTE_HEADLINE = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}\s*:\s")
+_OPENING_LEAD = 400  # characters of the lead: its opening sentences
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
-def _outlet(word: str) -> str:
-    """The news outlet `word` names ("Sputnik", "Cronos.Asia"), or "" (an interview
-    "with the Chief of the Joint Staff" was given by him, not to an outlet)."""
-    word = word.rstrip(".")
+def _outlet(words: str) -> str:
+    """The news outlet `words` (one or two) name ("Sputnik", "Cronos.Asia", "Rossiyskaya
+    Gazeta": its first word), or "" (an interview "with the Chief of the Joint Staff"
+    was given by him, not to an outlet)."""
+    word, *rest = words.rstrip(".").split()
+    if rest and rest[0].rstrip(".") in _OUTLET_WORDS:
+        return word
     return next((name for name in (word, re.split(r"[.-]", word)[0]) if name in BRANDS), "")
 
 
@@ -113,6 +125,10 @@ class Signature:
     interviewer: frozenset[str] = frozenset()
     # The content words of its title and first paragraphs: what a summary of it says.
     opening_words: frozenset[str] = frozenset()
+    # The standing bodies ("the Council of Foreign Ministers") and the events named with
+    # their year ("Interaction-2013") its opening reports on: the reports of one
+    # session or exercise on one day are one event, whoever they quote.
+    occasions: frozenset[str] = frozenset()
     # Its own date (as its page or text gives it, whatever its story or a user makes of
     # it) and where that comes from (a `DateSource` value, "" for none).
     own_day: date | None = None
@@ -181,12 +197,15 @@ def signature(
     # The lead may name the outlet in its second sentence ("..., told Interfax about").
     interviewer = frozenset(
         outlet
-        for match in _INTERVIEWER.finditer(_RELATIVE_FUTURE.sub("", after_dateline(lead)))
+        for text in (*heads, _RELATIVE_FUTURE.sub("", after_dateline(lead)))
+        for match in _INTERVIEWER.finditer(text)
         if (outlet := _outlet((match.group(1) or match.group(2)).casefold()))
     )
+    opening_text = " ".join([*heads, lead[:_OPENING_LEAD]])
+    occasions = frozenset(occasions_of(opening_text, _first_names(opening_text)))
     return Signature(
         names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
-        interviewer, opening_words, own_day, own_source, year_guessed,
+        interviewer, opening_words, occasions, own_day, own_source, year_guessed,
     )  # fmt: skip
 
 

@@ -47,7 +47,11 @@ NOT_PEOPLE = COMMON_NAMES | frozenset(
         "targeted forces commission committee assembly palace academy university institute "
         "operation operations exercise training region district service services department "
         "federal state states international interstate organization strategic studies "
-        "research analysis development foundation fund bank school college"
+        "research analysis development foundation fund bank school college "
+        # places of two words ("New York", "Middle East") and outlets' name words
+        # ("Rossiyskaya Gazeta")
+        "new middle far east west north south gazeta gazette pravda daily post herald "
+        "tribune express observer courier journal review"
     ).split()
 )
 # A nationality says what its country's name does ("Armenian" side, "Armenia"): one name.

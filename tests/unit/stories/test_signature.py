@@ -49,3 +49,28 @@ def test_the_outlet_an_interview_was_given_to_is_read_from_the_whole_lead() -> N
         "Joint Staff Vyacheslav Kuzmenko told Interfax about the priorities of the year."
     )
     assert sig(lead).interviewer == {"interfax"}
+
+
+def test_the_bodies_an_opening_reports_on_are_its_occasions() -> None:
+    text = (
+        "The Council of Foreign Ministers of the CSTO met in Dushanbe on the eve of the "
+        "session of the Collective Security Council."
+    )
+    assert sig(text).occasions == {"council of foreign ministers"}
+
+
+def test_a_body_named_for_a_post_ends_at_the_persons_name() -> None:
+    text = "He met the Secretary of the Security Council of Armenia Armen Grigoryan."
+    assert sig(text).occasions == {"security council of armenia"}
+
+
+def test_an_event_named_with_its_year_is_an_occasion_unless_only_prepared() -> None:
+    assert sig('The exercise "Interaction-2013" ended near Brest.').occasions == {
+        "interaction-2013"
+    }
+    assert not sig("They discussed the preparation of the exercise Interaction-2013.").occasions
+
+
+def test_an_outlet_the_brands_do_not_list_is_read_by_its_name_word() -> None:
+    lead = "Nikolai Bordyuzha said in an interview with Rossiyskaya Gazeta that the forces grow."
+    assert sig(lead).interviewer == {"rossiyskaya"}

@@ -234,3 +234,38 @@ def test_a_listings_note_of_an_interview_joins_the_interview_it_names() -> None:
     ]
     day = date(2018, 2, 9)
     assert place_all(report(1, interview, day), report(2, note, day)) == [1, 1]
+
+
+CFM_BELTA = [
+    "Belarusian Foreign Minister Vladimir Makei called on the partners to coordinate "
+    "their positions at the session of the CSTO Council of Foreign Ministers in Dushanbe, "
+    "where he spoke about the situation in Ukraine and relations with the EU."
+]
+CFM_KAZINFORM = [
+    "Kazakh Foreign Minister Erlan Idrissov took part in the meeting of the Council of "
+    "Foreign Ministers of the CSTO in the Tajik capital, Dushanbe, and proposed a joint "
+    "statement on the fight against terrorism in Afghanistan."
+]
+
+
+def test_each_outlets_own_delegate_at_one_bodys_session_is_one_story() -> None:
+    day = date(2015, 9, 14)
+    assert place_all(report(1, CFM_BELTA, day), report(2, CFM_KAZINFORM, day)) == [1, 1]
+
+
+def test_one_bodys_sessions_on_two_days_stay_apart() -> None:
+    first, second = date(2015, 9, 14), date(2016, 10, 13)
+    assert place_all(report(1, CFM_BELTA, first), report(2, CFM_KAZINFORM, second)) == [1, 2]
+
+
+def test_undated_reports_of_two_bodies_sessions_stay_apart() -> None:
+    ministers = [
+        "Armenian Foreign Minister Edward Nalbandian spoke at the session of the Council of "
+        "Foreign Ministers in Yerevan about the Karabakh settlement and regional security."
+    ]
+    secretaries = [
+        "Armenian Security Council Secretary Armen Grigoryan spoke at the sitting of the "
+        "Committee of Secretaries of Security Councils in Yerevan about regional security "
+        "and the Karabakh settlement."
+    ]
+    assert place_all(report(1, ministers, None), report(2, secretaries, None)) == [1, 2]
