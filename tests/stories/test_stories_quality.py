@@ -24,11 +24,11 @@ from stories_eval import (
 from feeder.parse import SeedParser
 
 BAR = 0.90
-# The held-out set (x) was written blind after tuning on the others: grouping is
-# measured on it as on data nobody tuned for. Its recall is far below the bar (first
-# measured at 0.53, precision 1.00; the README says so); these floors catch a
-# collapse, not a success.
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.90, 0.45
+# The held-out set (y) was written blind after tuning on the others: grouping is
+# measured on it as on data nobody tuned for. It is far below the bar (first measured
+# at precision 0.73, recall 0.49; the README says so); these floors catch a collapse,
+# not a success.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.65, 0.40
 
 
 @pytest.fixture(scope="module")
