@@ -229,6 +229,17 @@ def own_date(
     return None, DateSource.FIRST_SEEN, False
 
 
+def dateline_day(title: str, paragraphs: list[str]) -> str | None:
+    """The day and month ("MM-DD") of the wire dateline an item opens with ("Moscow.
+    June 14. INTERFAX -"), whether or not a year is written anywhere: an undated
+    report's event is days from it, whatever the year."""
+    for text in (title, *paragraphs[:_DATELINE_PARAGRAPHS]):
+        if found := _day_month(text, at_start=True):
+            day = make_date("2000", found[1], found[2])  # a leap year: 29 February
+            return f"{day.month:02d}-{day.day:02d}" if day else None
+    return None
+
+
 def event_day(sentence: str) -> str | None:
     """The day and month ("MM-DD") a sentence says its event happened on, when it
     opens with one ("On 24 June, ...", "On June 24, 2025, ..."), or None."""

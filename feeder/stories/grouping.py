@@ -155,7 +155,7 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
             window = DAY_WINDOW if report.context or other.context else PAGE_DAY_WINDOW
             if abs(firm - other_firm) > window:
                 continue
-        elif not _dates_allow(report, other):
+        elif not _dates_allow(report, other) or not _month_days_allow(report, other):
             continue
         # With no date to tell them apart, reports of two bodies' sessions stay apart.
         if not dated and _other_bodies(report.signature, other.signature):
@@ -226,9 +226,11 @@ def group(
 
 
 def _same_day(one: Report, other: Report) -> bool:
-    """True when both reports' events fall on one day (a guessed year: day and month)."""
+    """True when both reports' events fall on one day (a guessed year, or a yearless
+    dateline: the day and month)."""
     if one.event is None or other.event is None:
-        return False
+        wired = one.signature.dateline_day or other.signature.dateline_day
+        return bool(wired) and None is not _month_day(one) == _month_day(other)
     if one.soft or other.soft:
         return one.event.timetuple()[1:3] == other.event.timetuple()[1:3]
     return one.event == other.event
@@ -292,6 +294,30 @@ def _days_differ(one: Signature, other: Signature) -> bool:
     return bool(one.event_day and other.event_day and one.event_day != other.event_day)
 
 
+def _month_day(report: Report) -> tuple[int, int] | None:
+    """The month and day of a report's event: its date's, else its dateline's."""
+    if report.event is not None:
+        return report.event.month, report.event.day
+    if report.signature.dateline_day:
+        month, day = min(report.signature.dateline_day).split("-")
+        return int(month), int(day)
+    return None
+
+
+def _month_days_allow(one: Report, other: Report) -> bool:
+    """True unless a report dated only by a yearless dateline ("June 14. INTERFAX -")
+    lies more than `DAY_WINDOW` days, in any year, from the other's event."""
+    if (one.day is not None and other.day is not None) or not (
+        one.signature.dateline_day or other.signature.dateline_day
+    ):
+        return True
+    a, b = _month_day(one), _month_day(other)
+    if a is None or b is None:
+        return True
+    apart = abs(date(2000, *a).toordinal() - date(2000, *b).toordinal())  # a leap year
+    return min(apart, 366 - apart) <= DAY_WINDOW
+
+
 def _dates_allow(one: Report, other: Report) -> bool:
     """True when two reports' dates allow one event (see `days_agree`)."""
     pages = not (one.context or other.context)
@@ -302,7 +328,7 @@ def _different_events(one: Report, other: Report) -> bool:
     """True when two reports cannot be of one event: their dates lie apart, they open
     on different days or moments of it, each names someone the other does not, or
     they open with interviews given to different outlets."""
-    if not _dates_allow(one, other):
+    if not _dates_allow(one, other) or not _month_days_allow(one, other):
         return True
     one_day, other_day = one.event, other.event
     # (A guessed year says nothing: the day and month then tell the days apart.)

@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 
 from feeder.model import Block
 from feeder.normalize import first_sentence
-from feeder.parse.dates import after_dateline, event_day
+from feeder.parse.dates import after_dateline, dateline_day, event_day
 from feeder.stories.occasions import occasions_of
 from feeder.stories.vocabulary import (
     COMMON_NAMES,
@@ -39,7 +39,7 @@ _STARTS = r"open(?:ed|ing|s)?|launch(?:ed|es)?|beg[au]n|begins|start(?:ed|s)?"
 _ENDS = r"final|closing|closed|conclud(?:ed|es|ing)|ended|completed|completion"
 _FUTURE = (
     r"will\s+(?:not\s+)?(?:be\s+held|hold|host|take\s+place|meet|start|open|begin|send|"
-    r"visit|arrive|participate|attend)|is\s+scheduled|next\s+week"
+    r"visit|arrive|participate|attend|take\s+part|conduct)|is\s+scheduled|next\s+week"
 )
 # One pass for every moment, and which day of an event of several ("On the second day
 # of the visit").
@@ -129,6 +129,9 @@ class Signature:
     # their year ("Interaction-2013") its opening reports on: the reports of one
     # session or exercise on one day are one event, whoever they quote.
     occasions: frozenset[str] = frozenset()
+    # The day and month of the dateline it opens with ("Moscow. June 14. INTERFAX -",
+    # as "MM-DD"), even with no year anywhere: its event is days from it.
+    dateline_day: frozenset[str] = frozenset()
     # Its own date (as its page or text gives it, whatever its story or a user makes of
     # it) and where that comes from (a `DateSource` value, "" for none).
     own_day: date | None = None
@@ -201,11 +204,13 @@ def signature(
         for match in _INTERVIEWER.finditer(text)
         if (outlet := _outlet((match.group(1) or match.group(2)).casefold()))
     )
+    wired = dateline_day(title, paragraphs)
     opening_text = " ".join([*heads, lead[:_OPENING_LEAD]])
     occasions = frozenset(occasions_of(opening_text, _first_names(opening_text)))
     return Signature(
         names, numbers, quotes, words, phase, people, frozenset([day] if day else ()),
-        interviewer, opening_words, occasions, own_day, own_source, year_guessed,
+        interviewer, opening_words, occasions, frozenset([wired] if wired else ()), own_day,
+        own_source, year_guessed,
     )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from feeder.parse.dates import (
     after_dateline,
+    dateline_day,
     first_text_date,
     parse_numeric_date,
     undated_item_date,
@@ -98,3 +99,18 @@ def test_a_dateline_is_not_the_title_nor_part_of_it() -> None:
     assert after_dateline("The CSTO met in Moscow. It was July.") == (
         "The CSTO met in Moscow. It was July."
     )
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("Moscow. June 14. INTERFAX - The CSTO will help Bishkek.", "06-14"),
+        ("MOSCOW, SEPTEMBER 5, ARMENPRESS. The President took part.", "09-05"),
+        ("Baku, Dec. 20 (Trend) - The member states agreed.", "12-20"),
+        ("The council met on 4 February in the Kremlin.", None),
+    ],
+)
+def test_a_wire_datelines_day_and_month_is_read_with_no_year_anywhere(
+    lead: str, expected: str | None
+) -> None:
+    assert dateline_day("", [lead]) == expected

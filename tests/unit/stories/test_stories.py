@@ -269,3 +269,35 @@ def test_undated_reports_of_two_bodies_sessions_stay_apart() -> None:
         "and the Karabakh settlement."
     ]
     assert place_all(report(1, ministers, None), report(2, secretaries, None)) == [1, 2]
+
+
+SUMMIT = [
+    "On 5 September 2008, the session of the Collective Security Council was held in the "
+    "Kremlin under the chairmanship of Dmitry Medvedev. Serzh Sargsyan of Armenia spoke "
+    "about the Nagorno-Karabakh settlement and the situation in South Ossetia."
+]
+
+
+def test_a_yearless_datelines_report_joins_only_a_story_of_its_day_and_month() -> None:
+    rewrite = "T" + SUMMIT[0].split(", t", 1)[1]  # the same text, behind a dateline
+    other_day, same_day = (
+        [f"MOSCOW, DECEMBER 10, ARMENPRESS. {rewrite}"],
+        [f"MOSCOW, SEPTEMBER 5, ARMENPRESS. {rewrite}"],
+    )
+    summit = date(2008, 9, 5)
+    assert place_all(report(1, SUMMIT, summit), report(2, other_day, None)) == [1, 2]
+    assert place_all(report(1, SUMMIT, summit), report(2, same_day, None)) == [1, 1]
+
+
+def test_a_unit_that_will_take_part_announces_the_exercise_it_is_not_a_report_of() -> None:
+    final = [
+        "The final stage of the exercise Interaction-2009 of the collective forces was held "
+        "at the Matybulak range in Kazakhstan with a battalion of the Tajik air assault "
+        "brigade and Russian paratroopers."
+    ]
+    announced = [
+        "A battalion of the Tajik air assault brigade will take part in the exercise of the "
+        "collective forces Interaction-2009 at the Matybulak range in Kazakhstan, together "
+        "with Russian paratroopers."
+    ]
+    assert place_all(report(1, final, date(2009, 10, 16)), report(2, announced, None)) == [1, 2]
