@@ -24,11 +24,11 @@ from stories_eval import (
 from feeder.parse import SeedParser
 
 BAR = 0.90
-# The held-out set (y) was written blind after tuning on the others: grouping is
-# measured on it as on data nobody tuned for. It is far below the bar (first measured
-# at precision 0.73, recall 0.49; the README says so); these floors catch a collapse,
-# not a success.
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.65, 0.40
+# The held-out set (z) was written blind after tuning on the others: grouping is
+# measured on it as on data nobody tuned for. Its recall is far below the bar (first
+# measured at precision 0.95, recall 0.45; the README says so); these floors catch a
+# collapse, not a success.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.85, 0.40
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +75,12 @@ def test_every_report_grouped_with_its_story_gets_the_storys_date(labels, stored
 
 
 def test_items_with_no_date_anywhere_stay_undated(labels, stored) -> None:
-    result = _split(labels, stored, None)
+    result = _split(labels, stored, "tune")
     assert result.undated_right == result.undated >= 5
+    # Held out: an undated item wrongly put in a dated story takes its date (first
+    # measured: 6 of 8 stay undated); this floor catches a collapse.
+    held_out = _split(labels, stored, "test")
+    assert held_out.undated_right >= 0.7 * held_out.undated
 
 
 def test_the_seeds_000_and_001_are_one_story_and_the_interfax_article_is_of_2020(stored) -> None:
