@@ -4,39 +4,25 @@ this process writes every file in the same order), so the bytes are the same."""
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import suppress
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import chain, islice
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from feeder.model import Site, StoredItem
 from feeder.publish import layout
 from feeder.publish.files import FreshFolder, write_if_changed
 from feeder.publish.pages import render_item_page
+from feeder.workers import cores as cpu_cores
+from feeder.workers import worker_pool
 
 # Below this many pages a pool costs more (starting its processes) than it saves.
 POOL_FROM_PAGES = 2000
 # Items sent to a worker at once: few enough to keep memory flat, enough to amortise
 # the round trip.
 CHUNK_PAGES = 250
-_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may run on
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -51,7 +37,7 @@ class PagePool:
     @classmethod
     def for_this_machine(cls) -> PagePool:
         """One worker per core; with a single core, pages are rendered in this process."""
-        cores = _cores()
+        cores = cpu_cores()
         return cls(workers=cores if cores > 1 else 0)
 
 
@@ -96,13 +82,7 @@ def rendered_pages(
         for chunk in chain(_drained(head), chunks):
             yield from render_chunk(site, chunk, topic_titles)
         return
-    context = _start_method()
-    # A forked worker's parent is this process; a forkserver's, the server (which ends
-    # with this process).
-    parent = os.getpid() if context.get_start_method() == "fork" else None
-    executor = ProcessPoolExecutor(
-        pool.workers, mp_context=context, initializer=_end_with_parent, initargs=(parent,)
-    )
+    executor = worker_pool(pool.workers)
     try:
         pending: deque[Future[list[tuple[str, bytes]]]] = deque()
         for chunk in chain(_drained(head), chunks):
@@ -128,28 +108,7 @@ def _chunks(items: Iterable[StoredItem], size: int) -> Iterator[list[StoredItem]
         yield chunk
 
 
-def _end_with_parent(parent: int | None) -> None:
-    """Start of a worker: be killed when its parent ends. Otherwise a killed refresh
-    leaves workers waiting forever, holding its open files (the database's lock)."""
-    if sys.platform == "linux":
-        with suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if parent is not None and os.getppid() != parent:  # it ended before the prctl
-        os._exit(1)
-
-
 def _drained(chunks: deque[list[StoredItem]]) -> Iterator[list[StoredItem]]:
     """The chunks read ahead, each let go once handed on (memory stays flat)."""
     while chunks:
         yield chunks.popleft()
-
-
-def _start_method() -> BaseContext:
-    """Fork, which starts a worker in milliseconds with everything imported, while this
-    process has one thread; else (the service) a fresh interpreter per worker, since
-    another thread may hold a lock (logging's, the database's) at the moment of a fork."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

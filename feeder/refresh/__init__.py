@@ -13,13 +13,14 @@ this module only orchestrates, and decides nothing:
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from feeder.config import FolderSourceConfig, SourceConfig, WebSourceConfig
 from feeder.errors import LeaseLost, RefreshCancelled
-from feeder.model import RefreshSummary
+from feeder.model import ParsedItem, RefreshSummary
 from feeder.normalize import mask_url
 from feeder.parse import SeedParser
 from feeder.publish import remove_stale_temp_files
@@ -28,6 +29,7 @@ from feeder.refresh.context import USER_AGENT, ProgressCallback, RefreshContext,
 from feeder.refresh.decider import ItemDecider
 from feeder.refresh.feeds import feed_names
 from feeder.refresh.ingest import Ingest
+from feeder.refresh.judging import Judgements
 from feeder.refresh.lease import Lease
 from feeder.refresh.maintenance import follow_settings
 from feeder.refresh.publishing import (
@@ -38,7 +40,8 @@ from feeder.refresh.publishing import (
     shown_through,
     site_of,
 )
-from feeder.refresh.scan import listing_meta, plan_folders, read_files
+from feeder.refresh.scan import FolderPlan, Scan, listing_meta, plan_folders, read_files
+from feeder.refresh.stories import sign_item
 from feeder.store import LockWaitCancelled
 from feeder.topics import TopicMatcher
 
@@ -142,23 +145,82 @@ def _refresh(
     lease.keep()
     shown = shown_through(settings, now)
     follow_settings(store, settings, matcher, now, summary, shown)
-    decider = ItemDecider(now, settings.tz, matcher.tags)
-    ingest = Ingest(decider, summary, shown, limits.ingest_batch, limits.keys_listed)
+    # Topics and story signatures of many items are worked out ahead, in workers.
+    judging = Judgements(matcher, sign_item, limits.judging_workers, limits.judging_from_items)
+    decider = ItemDecider(now, settings.tz, judging.tags)
+    ingest = Ingest(decider, summary, shown, limits.ingest_batch, limits.keys_listed,
+                    judging.signature)  # fmt: skip
     parser = SeedParser()
     # Files are read and stored a chunk at a time, each chunk one transaction with the
     # scan state of its files: memory stays flat however large the folder, and a crash
-    # keeps what was stored, which the next refresh does not read again.
+    # keeps what was stored, which the next refresh does not read again. Once items are
+    # judged in workers (a large refresh), the next chunk is read and judged while
+    # this one is stored (a crash then also loses the chunk read ahead).
     size = limits.files_per_transaction
     chunks = [work[start : start + size] for start in range(0, len(work), size)] or [[]]
+    scans = (
+        read_files(parser, chunk, number * size, len(work), max_bytes, summary,
+                   context.progress, cancel, lease.keep)
+        for number, chunk in enumerate(chunks)
+    )  # fmt: skip
+    writes = _ChunkWrites(context, plan, chosen, web, paused, ingest, summary, now)
     before: dict[str, int] | None = None
     after: dict[str, int] = {}
     unsettled: set[str] = set()
-    for number, chunk in enumerate(chunks):
-        scan = read_files(parser, chunk, number * size, len(work), max_bytes, summary,
-                          context.progress, cancel, lease.keep)  # fmt: skip
-        last = number == len(chunks) - 1
-        unsettled |= scan.unsettled
-        with store.write() as writer:
+    try:
+        upcoming = next(scans)
+        judging.submit(_items(upcoming))
+        for number in range(len(chunks)):
+            scan, last = upcoming, number == len(chunks) - 1
+            unsettled |= scan.unsettled
+            ahead = not last and judging.started
+            if ahead:
+                upcoming = next(scans)
+                unsettled |= upcoming.unsettled
+                judging.submit(_items(upcoming))
+            judging.collect()
+            before, after = writes.store(scan, last, unsettled, (before, after))
+            if not last and not ahead:
+                upcoming = next(scans)
+                judging.submit(_items(upcoming))
+    finally:
+        judging.close()
+    assert before is not None
+    publish(store, settings, summary, now, FeedChanges(before, after, ingest.changed_keys))
+    return summary
+
+
+def _items(scan: Scan) -> list[ParsedItem]:
+    return [item for scanned in scan.parsed for item in scanned.items]
+
+
+@dataclass(frozen=True)
+class _ChunkWrites:
+    """What storing each chunk of a refresh's files needs besides the chunk."""
+
+    context: RefreshContext
+    plan: FolderPlan
+    chosen: list[SourceConfig]
+    web: list[tuple[WebSourceConfig, WebRead]]
+    paused: set[str]
+    ingest: Ingest
+    summary: RefreshSummary
+    now: datetime
+
+    def store(
+        self,
+        scan: Scan,
+        last: bool,
+        unsettled: set[str],
+        versions: tuple[dict[str, int] | None, dict[str, int]],
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """Store one chunk's items and its files' scan state in one transaction (the
+        last chunk: with the sources' own state). Returns the feed versions before the
+        first chunk, and as this one leaves them."""
+        plan, chosen, web, paused = self.plan, self.chosen, self.web, self.paused
+        ingest, summary, now = self.ingest, self.summary, self.now
+        before, after = versions
+        with self.context.store.write() as writer:
             if before is None:
                 before = writer.feed_versions()
                 after = dict(before)
@@ -180,13 +242,10 @@ def _refresh(
                 for name, fingerprint in plan.listings.items():
                     if name not in unsettled:
                         writer.set_meta(listing_meta(name), fingerprint)
-            changed = ingest.run(writer, cancel)
+            changed = ingest.run(writer, self.context.cancel)
             for name, touched in groupby(scan.touched, key=lambda entry: entry[0]):
                 writer.save_file_states(name, [state for _, state in touched], now)
             writer.bump_feeds(changed, now)
-        # Counted, not read back: versions another worker moved meanwhile must differ
-        # from these, so that publishing renders everything.
-        after |= {feed: after.get(feed, 0) + 1 for feed in changed}
-    assert before is not None
-    publish(store, settings, summary, now, FeedChanges(before, after, ingest.changed_keys))
-    return summary
+        # Counted, not read back: versions another worker moved meanwhile must differ from
+        # these, so that publishing renders everything.
+        return before, after | {feed: after.get(feed, 0) + 1 for feed in changed}

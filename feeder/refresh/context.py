@@ -47,3 +47,7 @@ class RefreshLimits:
     files_per_transaction: int = 500  # a crash keeps the transactions committed before
     ingest_batch: int = 500  # keys written per round of statements
     keys_listed: int = 5_000  # above this many changed items, every item page is rendered
+    # Processes judging a chunk's items ahead (None: one per core, none on one), from
+    # this many items in a chunk on.
+    judging_workers: int | None = None
+    judging_from_items: int = 2000

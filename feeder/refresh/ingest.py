@@ -9,6 +9,7 @@ intents it returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
@@ -21,6 +22,7 @@ from feeder.refresh.stories import Fresh, StoryStep
 from feeder.store import StoreWriter
 from feeder.store.intents import NewSighting
 from feeder.store.rows import StoredVersion
+from feeder.stories import Signature
 
 
 class Ingest:
@@ -38,10 +40,13 @@ class Ingest:
         shown_through: datetime | None,
         batch: int,
         keys_listed: int,
+        sign: Callable[[ParsedItem], Signature] | None = None,
     ) -> None:
         """`batch`: keys written per round of statements; `keys_listed`: past this many
-        changed items, `changed_keys` gives up listing them (memory stays flat)."""
+        changed items, `changed_keys` gives up listing them (memory stays flat);
+        `sign`: how the story step has an item's signature (see `StoryStep`)."""
         self.decider, self.summary, self.shown_through = decider, summary, shown_through
+        self.sign = sign
         self.batch, self.keys_listed = batch, keys_listed
         self.pending: list[Capture] = []
         self.files: list[tuple[str, FileState]] = []
@@ -109,7 +114,7 @@ class Ingest:
                 self.changed_keys = None  # memory stays flat however many items a refresh brings
         ids = {d.item.key: d.item_id or 0 for d in decisions}  # every one has its row by now
         # Stories: each new or changed item joins one; each story's lead carries its tags.
-        stories = StoryStep(writer, self.decider.zone, now, self.shown_through)
+        stories = StoryStep(writer, self.decider.zone, now, self.shown_through, self.sign)
         changes = stories.place(
             ((ids[d.item.key], d.item) for d in retagged),
             fresh={

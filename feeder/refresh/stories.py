@@ -12,7 +12,7 @@ them in the batch's transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -22,7 +22,16 @@ from feeder.model import DateSource, ParsedItem
 from feeder.refresh.decider import FUTURE_GRACE, calendar_day_start
 from feeder.store import StoreWriter
 from feeder.store.stories import StoredReport, StoryEntry
-from feeder.stories import Dating, Grouping, Override, Report, date_story, group, signature
+from feeder.stories import (
+    Dating,
+    Grouping,
+    Override,
+    Report,
+    Signature,
+    date_story,
+    group,
+    signature,
+)
 from feeder.stories.signature import specific_terms
 
 # A term in more stored items than this finds no candidates (the Secretary General's
@@ -55,13 +64,20 @@ class StoryStep:
     """Stories for one transaction's items (see the module docstring)."""
 
     def __init__(
-        self, writer: StoreWriter, zone: tzinfo, now: datetime, shown_through: datetime | None
+        self,
+        writer: StoreWriter,
+        zone: tzinfo,
+        now: datetime,
+        shown_through: datetime | None,
+        sign: Callable[[ParsedItem], Signature] | None = None,
     ) -> None:
         """`shown_through`: the items first seen then or before are in the published
         files (None: none is). A report joining a story whose entry nobody was shown
-        yet (a refresh killed before it published) leaves the entry's time alone."""
+        yet (a refresh killed before it published) leaves the entry's time alone.
+        `sign`: how an item's signature is had (`sign_item`, or looked up)."""
         self.writer, self.zone, self.now = writer, zone, now
         self.shown_through = shown_through
+        self.sign = sign or sign_item
 
     def place(
         self, items: Iterable[tuple[int, ParsedItem]], fresh: Mapping[int, Fresh] | None = None
@@ -71,9 +87,7 @@ class StoryStep:
         fresh = fresh or {}
         stories = self.writer.stories
         reports = [
-            Report(item_id, item.key,
-                   signature(item.title, item.blocks, item.day, item.date_source.value,
-                             item.year_guessed),
+            Report(item_id, item.key, self.sign(item),
                    item.day if item.date_source in _ORDER else None,
                    item.year_guessed, context=item.date_source is DateSource.CONTEXT)
             for item_id, item in items
@@ -211,6 +225,11 @@ class StoryStep:
         if report.exact:
             return report.published.astimezone(self.zone).date()
         return report.own_day
+
+
+def sign_item(item: ParsedItem) -> Signature:
+    """An item's story signature, from its text and its own date."""
+    return signature(item.title, item.blocks, item.day, item.date_source.value, item.year_guessed)
 
 
 def _source(report: Report) -> DateSource:

@@ -588,6 +588,20 @@ def test_an_interrupted_refresh_keeps_its_stored_batches_and_the_next_one_finish
     assert sorted(feeder.store.file_states("seeds")) == sorted(p.name for p in SEED_FILES)
 
 
+def test_a_refresh_judging_in_workers_and_interrupted_keeps_what_it_stored_before(
+    feeder: Feeder,
+) -> None:
+    # Judged in workers, the next chunk is read while one is stored: a crash reading
+    # file 5 finds the first chunk stored, the second (files 3-4) read but not stored.
+    limits = RefreshLimits(files_per_transaction=2, judging_workers=2, judging_from_items=1)
+    with pytest.raises(Crash):
+        feeder.refresh(on_progress=crash_at_file(5), limits=limits)
+    assert len(feeder.store.file_states("seeds")) == 2
+    summary = feeder.refresh(limits=limits)
+    assert (summary.files_scanned, summary.files_unchanged) == (3, 2)
+    assert feeder.store.item_count() == 17
+
+
 def test_an_unchanged_folder_is_rescanned_without_reading_its_file_states(
     feeder: Feeder,
 ) -> None:

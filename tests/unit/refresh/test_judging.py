@@ -1,0 +1,66 @@
+"""Judging items ahead in worker processes (feeder.refresh.judging): the same topics and
+signatures as judged in this process, and nothing taken for another text of a key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conftest import SEED_FILES
+
+from feeder.config import load_settings
+from feeder.model import Block, ParsedItem
+from feeder.parse import SeedParser
+from feeder.refresh.judging import Judgements
+from feeder.refresh.stories import sign_item
+from feeder.topics import TopicMatcher
+
+
+def seed_items() -> list[ParsedItem]:
+    parser = SeedParser()
+    return [item for path in SEED_FILES for item in parser.parse_bytes(path.read_bytes()).items]
+
+
+def matcher(tmp_path) -> TopicMatcher:
+    return TopicMatcher(load_settings(cwd=tmp_path).topic_list())
+
+
+def test_workers_find_what_this_process_would(tmp_path) -> None:
+    items, topics = seed_items(), matcher(tmp_path)
+    judging = Judgements(topics, sign_item, workers=2, from_items=1)
+    try:
+        judging.submit(items)
+        judging.collect()
+        assert judging.started
+        for item in items:
+            assert judging.tags(item.key, item.title, item.blocks) == topics.tags(
+                item.key, item.title, item.blocks
+            )
+            assert judging.signature(item) == sign_item(item)
+    finally:
+        judging.close()
+
+
+def test_another_text_of_a_key_is_judged_again(tmp_path) -> None:
+    items, topics = seed_items(), matcher(tmp_path)
+    judging = Judgements(topics, sign_item, workers=2, from_items=1)
+    try:
+        judging.submit(items)
+        judging.collect()
+        first = items[0]
+        edited = replace(first, blocks=(Block("p", "Peacekeepers of Kazakhstan trained."),))
+        expected = topics.tags(edited.key, edited.title, edited.blocks)
+        assert judging.tags(edited.key, edited.title, edited.blocks) == expected
+        assert judging.signature(edited) == sign_item(edited) != sign_item(first)
+    finally:
+        judging.close()
+
+
+def test_few_items_start_no_workers_and_are_judged_here(tmp_path) -> None:
+    items, topics = seed_items(), matcher(tmp_path)
+    judging = Judgements(topics, sign_item, workers=2, from_items=len(items) + 1)
+    judging.submit(items)
+    judging.collect()
+    assert not judging.started
+    item = items[0]
+    assert judging.signature(item) == sign_item(item)
+    judging.close()
