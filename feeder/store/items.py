@@ -104,7 +104,10 @@ def item_stamps(conn: Connection, topic: str | None) -> list[ItemStamp]:
     else:
         tagged = ITEM_TOPICS
         query = query.join(tagged, tagged.c.item_id == ITEMS.c.id).where(tagged.c.topic == topic)
-    return [ItemStamp(r.key, r.published, r.updated) for r in conn.execute(query)]
+    # Fetched at once, not row by row: the `all` feed reads one row per story.
+    return [
+        ItemStamp(key, published, updated) for key, published, updated in conn.execute(query).all()
+    ]
 
 
 def topic_counts(conn: Connection) -> dict[str, int]:
