@@ -123,7 +123,7 @@ def publish_archives(
         content = FeedContent(page.feed.slug, page.feed.title, items, len(items))
         document = archive_document(site, content, page.number, topic_titles)
         data = render_atom_spliced(document, entries)
-        if write_if_changed(page.path, data + _stamp(page.digest)):
+        if write_if_changed(page.path, data + b"\n" + _stamp(page.digest)):
             results[page.feed.slug].written += 1
         else:
             results[page.feed.slug].unchanged += 1
@@ -131,7 +131,7 @@ def publish_archives(
         folder = out_dir / archive_folder(feed.slug)
         results[feed.slug].removed = _remove_stale(folder, len(chain.pages))
         # Written even for a feed with no pages yet: it marks the archive as published.
-        data = json.dumps(chain.recorded, indent=0).encode()
+        data = json.dumps(chain.recorded, separators=(",", ":")).encode()
         write_if_changed(folder / ARCHIVE_MANIFEST, data)
     return results
 

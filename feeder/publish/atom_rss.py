@@ -77,7 +77,8 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> FeedgenEntry:
     # feedgen 1.0 writes entry links without rel/type (its issue #135); Atom's default
     # rel is "alternate", so the link still means "the item's page".
     fe.link(href=entry.url, rel="alternate", type="text/html")
-    fe.published(entry.published)
+    if entry.published is not None:
+        fe.published(entry.published)
     fe.updated(entry.updated)
     if entry.summary:
         # Atom says its summary is text; RSS readers take <description> as HTML, where
@@ -86,8 +87,8 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> FeedgenEntry:
     if entry.content_html:  # none in a summary feed (see `document.carries_full_text`)
         fe.content(entry.content_html, type="html")
     for category in entry.categories:
-        if category.scheme:
-            fe.category(term=category.term, label=category.label, scheme=category.scheme)
+        if category.scheme is not None:  # a topic: its label, and its scheme if written
+            fe.category(term=category.term, label=category.label, scheme=category.scheme or None)
         else:
             fe.category(term=category.term)
     if entry.author:
@@ -102,13 +103,14 @@ def render_atom_or_rss(doc: FeedDocument, fmt: str) -> bytes:
     fg = _generator(doc, fmt)
     for entry in doc.entries:
         _add_entry(fg, entry, fmt)
+    # Not indented: whitespace is a tenth of an archive page, and no reader needs it.
     if fmt == "atom":
-        return fg.atom_str(pretty=True)
-    return fg.rss_str(pretty=True)
+        return fg.atom_str(pretty=False)
+    return fg.rss_str(pretty=False)
 
 
 # The end of every Atom document feedgen writes; entries go just before it.
-_ATOM_END = b"</feed>\n"
+_ATOM_END = b"</feed>"
 
 
 class RenderedEntries:
@@ -125,7 +127,7 @@ class RenderedEntries:
         self._fg = FeedGenerator()
 
     def atom(self, entry: FeedEntry) -> bytes:
-        """`entry` as it appears in an Atom document: indented one level, newline-ended."""
+        """`entry` as it appears in an Atom document."""
         found = self._cache.get(entry)
         if found is not None:
             self._cache.move_to_end(entry)
@@ -133,12 +135,11 @@ class RenderedEntries:
             return found
         fe = _add_entry(self._fg, entry, "atom")
         self._fg.remove_entry(fe)
-        # Serialised under a parent, as in the document: libxml2 indents a subtree by
-        # its depth alone, so the lines between the parent's tags are the entry's.
+        # Serialised under a parent, as in the document (namespaces are declared there).
         parent = etree.Element("feed")
         parent.append(fe.atom_entry())
-        text = etree.tostring(parent, pretty_print=True, encoding="UTF-8", xml_declaration=False)
-        data = text[text.index(b"\n") + 1 : -len(_ATOM_END)]
+        text = etree.tostring(parent, encoding="UTF-8", xml_declaration=False)
+        data = text[len(b"<feed>") : -len(_ATOM_END)]
         self._cache[entry] = data
         self.rendered += 1
         if len(self._cache) > self.size:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from feeder.config import ALL_FEED
@@ -25,7 +25,8 @@ SUMMARY_LENGTH = 300
 
 @dataclass(frozen=True)
 class Category:
-    """A label on an entry: one of feeder's topics (with `scheme`) or the source's own."""
+    """A label on an entry: one of feeder's topics (with `scheme`; "" in archives,
+    where a topic is told by its label alone) or the source's own."""
 
     term: str
     label: str
@@ -39,7 +40,7 @@ class FeedEntry:
     id: str
     title: str
     url: str
-    published: datetime
+    published: datetime | None  # None in an archive where `updated` says it
     updated: datetime
     summary: str  # plain text
     content_html: str  # "" in a summary feed: readers show the summary, open the link
@@ -159,12 +160,34 @@ def _entries(
         feed_entry(site, item, topic_titles, updated, full_text)
         for item, updated in zip(feed.items, entry_times(feed.items), strict=True)
     )
-    if archive and full_text:
-        # An archive page is read by archive readers, which show the content; a summary
-        # beside the full text would repeat its lead on every entry (a fifth of the
-        # `all` archive's bytes). Subscription documents keep both, for every reader.
-        return tuple(replace(entry, summary="") for entry in entries)
+    if archive:
+        # An archive page is the feed's history, read once by archive readers: an entry
+        # is its title, time, topics and link. The `all` archive carries the full text
+        # (without the lead again as a summary); a topic's archive carries no summary,
+        # since the same entry in full is in the `all` archive and on its item page.
+        # `published` is left out where `updated` says it (an item never edited), and
+        # the topics' scheme address.
+        # Subscription documents keep summaries (the `all` feed, full text) and both
+        # times, for every reader.
+        return tuple(
+            replace(entry, summary="", published=None if _unedited(entry) else entry.published,
+                    categories=tuple(_unnamed_scheme(c) for c in entry.categories))
+            for entry in entries
+        )  # fmt: skip
     return tuple(entries)
+
+
+def _unnamed_scheme(category: Category) -> Category:
+    """A topic without its scheme's address (a fifth of a topic archive's bytes): its
+    label alone tells it from the source's own labels, which have none."""
+    return category if category.scheme is None else replace(category, scheme="")
+
+
+def _unedited(entry: FeedEntry) -> bool:
+    """True when an entry's `updated` is its `published` but for the fraction of a
+    second that keeps entries' times distinct (see `entry_times`)."""
+    assert entry.published is not None
+    return timedelta(0) <= entry.updated - entry.published < timedelta(seconds=1)
 
 
 def _updated(items: Sequence[StoredItem]) -> datetime:

@@ -22,7 +22,7 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
             item["summary"] = entry.summary
     else:
         item["content_text"] = entry.summary
-    item["date_published"] = entry.published.isoformat()
+    item["date_published"] = (entry.published or entry.updated).isoformat()
     item["date_modified"] = entry.updated.isoformat()
     if entry.author:
         item["authors"] = [{"name": entry.author}]
@@ -46,4 +46,4 @@ def render_json_feed(doc: FeedDocument) -> bytes:
     if doc.hub:
         feed["hubs"] = [{"type": "WebSub", "url": doc.hub}]
     feed["items"] = [_item(entry) for entry in doc.entries]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode()

@@ -115,10 +115,11 @@ class _Topic(NamedTuple):
 def _topic_markup(base_url: str, slug: str, title: str) -> tuple[Markup, Markup]:
     # The same for every page of a publish: made once, not once per item. One feed
     # format is enough to discover the feed by; its page lists every format.
+    # Relative, like every link of the page (readers resolve it against the page's
+    # address): the site's address on every item page was a tenth of its bytes.
     atom = layout.VIEW["atom"]
-    href = layout.feed_url(base_url, slug, atom.name)
-    alternate = Markup('<link rel="alternate" type="{}" title="{}" href="{}">').format(
-        atom.media_type, title, href
+    alternate = Markup('<link rel="alternate" type="{}" title="{}" href="../{}">').format(
+        atom.media_type, title, layout.feed_path(slug, atom.name)
     )
     link = Markup('<a href="../{}">{}</a>').format(layout.feed_path(slug, layout.PAGE), title)
     return alternate, link

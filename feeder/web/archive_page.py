@@ -78,16 +78,21 @@ def _entries(root: etree._Element) -> list[_Entry]:
         topics = tuple(
             (str(c.get("term")), str(c.get("label") or c.get("term")))
             for c in entry.iterfind(f"{_ATOM}category")
-            if c.get("scheme") and c.get("term")  # feeder's topics carry a scheme
+            # feeder's topics carry a label (and a scheme, but in archives)
+            if (c.get("scheme") or c.get("label")) and c.get("term")
         )
         title = _text(entry, f"{_ATOM}title")
         entries.append(
             _Entry(
                 title=title,
                 url=_link(entry, "alternate") or "",
-                published=_when(_text(entry, f"{_ATOM}published")),
+                # An archive entry never edited says its time once, as `updated`.
+                published=_when(
+                    _text(entry, f"{_ATOM}published") or _text(entry, f"{_ATOM}updated")
+                ),
                 author=_text(entry, f"{_ATOM}author/{_ATOM}name") or None,
-                summary=_text(entry, f"{_ATOM}summary") or _lead(entry) or title,
+                # A topic's archive entry is its title, time, topics and link: no text.
+                summary=_text(entry, f"{_ATOM}summary") or _lead(entry),
                 topics=topics,
             )
         )

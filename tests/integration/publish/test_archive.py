@@ -252,10 +252,11 @@ def test_each_archive_page_is_what_feedgen_writes_for_the_whole_page(
         page = FeedContent(slug, feed.title, items, len(items))
         whole = render_atom_or_rss(archive_document(site, page, number, titles), "atom")
         data = (published / "archive" / slug / f"page-{number}.atom").read_bytes()
-        assert data.removesuffix(data.splitlines(keepends=True)[-1]) == whole
+        # The page ends with a line of its own naming its digest.
+        assert data.removesuffix(data.splitlines(keepends=True)[-1]) == whole + b"\n"
 
 
-def test_the_all_archive_carries_full_text_without_a_summary_and_topics_carry_summaries(
+def test_the_all_archive_carries_full_text_and_topic_archives_title_time_topics_and_link(
     published: Path,
 ) -> None:
     from feeder.model import Site
@@ -268,8 +269,16 @@ def test_the_all_archive_carries_full_text_without_a_summary_and_topics_carry_su
     assert entries and all(e.find(f"{atom}content") is not None for e in entries)
     assert all(e.find(f"{atom}summary") is None for e in entries)
     topic = next((published / "archive").glob("[!a]*/page-1.atom"))
-    for entry in ET.fromstring(topic.read_bytes()).findall(f"{atom}entry"):
-        assert entry.find(f"{atom}summary") is not None and entry.find(f"{atom}content") is None
+    topic_entries = ET.fromstring(topic.read_bytes()).findall(f"{atom}entry")
+    assert topic_entries
+    for entry in topic_entries:
+        assert entry.find(f"{atom}summary") is None and entry.find(f"{atom}content") is None
+        assert entry.find(f"{atom}title").text and entry.find(f"{atom}link").get("href")
+        assert entry.find(f"{atom}updated") is not None
+        # Its topics by label, without the scheme's address; never edited: one time.
+        categories = entry.findall(f"{atom}category")
+        assert categories and all(c.get("label") and not c.get("scheme") for c in categories)
+        assert entry.find(f"{atom}published") is None
     # The archive's web view still shows each entry's lead, from its content.
     site = Site("CSTO news", "http://127.0.0.1:8080/", "feeder.example,2026", UTC)
     view = render_archive_page(site, "all", 1, page.read_bytes()).decode()

@@ -37,15 +37,15 @@ def workdir(workdir: Path) -> Path:
 
 
 def _atom_entries(path: Path) -> tuple[datetime, dict[str, tuple[datetime, datetime]]]:
-    """A feed's `updated`, and each entry's (published, updated) by item key."""
+    """A feed's `updated`, and each entry's (published, updated) by item key (an
+    archive entry never edited says its time once, as `updated`)."""
     root = ET.parse(path).getroot()
     found = {}
     for entry in root.iter(f"{ATOM}entry"):
         key = entry.findtext(f"{ATOM}id", "").rsplit("/", 1)[1]
-        found[key] = (
-            datetime.fromisoformat(entry.findtext(f"{ATOM}published", "")),
-            datetime.fromisoformat(entry.findtext(f"{ATOM}updated", "")),
-        )
+        updated = datetime.fromisoformat(entry.findtext(f"{ATOM}updated", ""))
+        published = entry.findtext(f"{ATOM}published")
+        found[key] = (datetime.fromisoformat(published) if published else updated, updated)
     return datetime.fromisoformat(root.findtext(f"{ATOM}updated", "")), found
 
 
