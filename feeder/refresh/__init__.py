@@ -5,6 +5,7 @@ this module only orchestrates, and decides nothing:
     web.read_web_sources per web source        (fetch + parse, before the writer lock)
     maintenance.follow_settings                (re-tag, re-date, re-group if they changed)
     scan.plan_folders (stat only) | scan.read_files, a chunk at a time
+      | judging.Judgements (topics and story signatures, in workers when many)
       | ingest.Ingest: decider.ItemDecider (pure) -> intents -> store.write()
         (items, sightings, topics, stories, scan and web state: one transaction a chunk)
     publishing.publish: publish.plan (pure) | feed_chain per feed | publish_site
