@@ -43,8 +43,8 @@ class Judgements:
         self,
         matcher: TopicMatcher,
         sign: Sign,
-        workers: int | None = None,
-        from_items: int = 2000,
+        workers: int | None,
+        from_items: int,
     ) -> None:
         """`workers`: processes to judge in (None: one per core, none on one core);
         `from_items`: below this many items in a chunk, starting them costs more than

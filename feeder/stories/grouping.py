@@ -158,7 +158,7 @@ def place(report: Report, grouping: Grouping, override: Override | None = None) 
         elif not _dates_allow(report, other) or not _month_days_allow(report, other):
             continue
         # With no date to tell them apart, reports of two bodies' sessions stay apart.
-        if not dated and _other_bodies(report.signature, other.signature):
+        if not dated and _other_occasions(report.signature, other.signature):
             continue
         share = _weighted_share(report, other, grouping)
         # Reports of one body's session, or of one exercise or operation named with its
@@ -236,7 +236,7 @@ def _same_day(one: Report, other: Report) -> bool:
     return one.event == other.event
 
 
-def _other_bodies(one: Signature, other: Signature) -> bool:
+def _other_occasions(one: Signature, other: Signature) -> bool:
     """True when both reports open on standing bodies' sessions or named events, and
     none the same."""
     return bool(one.occasions and other.occasions and one.occasions.isdisjoint(other.occasions))

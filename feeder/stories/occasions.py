@@ -15,7 +15,9 @@ _BODY = re.compile(
 )
 # An exercise or operation named with its year: "Interaction-2013", "Channel-2019".
 _NAMED_EVENT = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.]*-(?:19|20)\d\d(?![\w-])")
-_AROUND_BODY = re.compile(
+# What names a session or event as the moment of something else ("on the eve of the
+# session of the", "preparations for the exercise").
+_MOMENT_OF_OTHER = re.compile(
     r"\b(?:eve|ahead|sidelines|margins|preparation|preparations|results|decisions)\s+"
     r"of\s+(?:the\s+)?(?:(?:session|meeting|sitting|summit|exercise|training)\s+of\s+"
     r"(?:the\s+)?)?(?:[\w-]+\s+){0,4}[“\"«]?$"
@@ -34,10 +36,10 @@ def occasions_of(text: str, first_names: Collection[int] = ()) -> Iterator[str]:
     Council", "preparations for Interaction-2013"). `first_names`: where people's first names
     start in `text` (a body's name ends at a person's)."""
     for match in _NAMED_EVENT.finditer(text):
-        if not _AROUND_BODY.search(text, max(0, match.start() - 60), match.start()):
+        if not _moment_of_other(text, match.start()):
             yield match.group().casefold()
     for match in _BODY.finditer(text):
-        if _AROUND_BODY.search(text, max(0, match.start() - 60), match.start()):
+        if _moment_of_other(text, match.start()):
             continue
         # "the Security Council of Armenia Armen Grigoryan": the name ends at a person's.
         end = min(
@@ -52,3 +54,8 @@ def occasions_of(text: str, first_names: Collection[int] = ()) -> Iterator[str]:
             words.pop()
         if len(words) >= 2:
             yield " ".join(words)
+
+
+def _moment_of_other(text: str, start: int) -> bool:
+    """True when the words before `start` name what follows as another thing's moment."""
+    return bool(_MOMENT_OF_OTHER.search(text, max(0, start - 60), start))
